@@ -1,0 +1,10 @@
+"""skreg: regularized estimators for scikit-learn.
+
+Every classic remedy for overfitting -- L1, L2 and elastic-net penalties,
+dropout, batch normalization, early stopping, data augmentation -- as a plain,
+grid-searchable constructor parameter.
+"""
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["__version__"]

@@ -1,0 +1,3 @@
+"""Regularized linear models: Lasso, ElasticNet, Ridge and logistic regression."""
+
+__all__ = []

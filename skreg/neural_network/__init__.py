@@ -1,0 +1,3 @@
+"""Regularized multi-layer perceptrons."""
+
+__all__ = []

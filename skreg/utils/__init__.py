@@ -1,0 +1,6 @@
+"""Validation helpers and estimator discovery."""
+
+from .discovery import all_estimators
+from .validation import check_penalty_factor, check_sample_weight
+
+__all__ = ["all_estimators", "check_penalty_factor", "check_sample_weight"]
