@@ -1,0 +1,235 @@
+"""Model families of a study and their default regularization grids.
+
+A family builds an estimator that chooses its own regularization when fitted
+(a path-based CV estimator where skreg has one, a grid search otherwise), and
+then reads back what it chose and the validation curve around it.
+"""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+
+import skreg
+
+# Default grids: wide enough to show under- and overfitting on standardized data.
+N_ALPHAS = 30
+ENET_L1_RATIOS = (0.1, 0.5, 0.7, 0.9, 0.95, 0.99)
+RIDGE_ALPHAS = np.logspace(-3, 4, N_ALPHAS)
+LOGISTIC_CS = 20
+MLP_ALPHAS = np.logspace(-4, 1, 6)
+MLP_DROPOUTS = (0.0, 0.2)
+MLP_HIDDEN = (64,)
+
+
+@dataclass
+class Curve:
+    """Train and validation scores along one regularization parameter."""
+
+    param_name: str
+    param_range: np.ndarray
+    chosen_index: int
+    # Filled by the family when the selection already computed them (grid
+    # search); otherwise the runner computes them with ``estimator``.
+    train_scores: np.ndarray | None = None
+    test_scores: np.ndarray | None = None
+    estimator: object = None
+
+
+@dataclass
+class Selection:
+    """What a fitted family chose."""
+
+    best_params: dict
+    model: object  # the fitted final estimator (last pipeline step)
+    curve: Curve
+    path_marks: dict = field(default_factory=dict)
+
+
+def _nearest(grid, value):
+    grid = np.asarray(grid, dtype=float)
+    return int(np.argmin(np.abs(np.log(grid) - np.log(float(value)))))
+
+
+def _linear_pipeline(preprocessor, model):
+    return Pipeline([("prep", preprocessor), ("model", model)])
+
+
+class Family(ABC):
+    """A name, a label, the tasks it applies to, and the two steps below."""
+
+    name = ""
+    label = ""
+    tasks = ("regression", "classification")
+
+    @abstractmethod
+    def estimator(self, data, settings, preprocessor):
+        """An unfitted estimator whose ``fit(X, y)`` chooses the regularization."""
+
+    @abstractmethod
+    def select(self, fitted, data):
+        """Read the choice and its validation curve off the fitted estimator."""
+
+
+class _LogisticFamily(Family):
+    """Penalized logistic regression with C chosen by LogisticRegressionCV."""
+
+    tasks = ("classification",)
+    l1_ratios = (1.0,)
+
+    def estimator(self, data, settings, preprocessor):
+        model = skreg.LogisticRegressionCV(
+            Cs=LOGISTIC_CS,
+            l1_ratios=list(self.l1_ratios),
+            cv=settings.splitter,
+            scoring=settings.scoring,
+            max_iter=1000,
+            n_jobs=settings.n_jobs,
+            random_state=settings.seed,
+            selection_rule=settings.selection_rule,
+        )
+        return _linear_pipeline(preprocessor, model)
+
+    def select(self, fitted, data):
+        model = fitted.named_steps["model"]
+        C = float(np.ravel(model.C_)[0])
+        l1_ratio = float(np.ravel(model.l1_ratio_)[0])
+        Cs = np.asarray(model.Cs_, dtype=float)
+        curve = Curve(
+            "C", Cs, _nearest(Cs, C),
+            estimator=skreg.LogisticRegression(l1_ratio=l1_ratio, max_iter=1000),
+        )
+        return Selection({"C": C, "l1_ratio": l1_ratio}, model, curve, {"C": C})
+
+
+class LassoFamily(Family):
+    name, label = "lasso", "Lasso (L1)"
+
+    def estimator(self, data, settings, preprocessor):
+        if data.task == "classification":
+            return _L1Logistic().estimator(data, settings, preprocessor)
+        model = skreg.LassoCV(
+            alphas=N_ALPHAS, cv=settings.splitter, n_jobs=settings.n_jobs,
+            random_state=settings.seed, selection_rule=settings.selection_rule,
+        )
+        return _linear_pipeline(preprocessor, model)
+
+    def select(self, fitted, data):
+        if data.task == "classification":
+            return _L1Logistic().select(fitted, data)
+        model = fitted.named_steps["model"]
+        alphas = np.asarray(model.alphas_)
+        curve = Curve("alpha", alphas, _nearest(alphas, model.alpha_),
+                      estimator=skreg.Lasso())
+        marks = {"alpha_min": model.alpha_min_, "alpha_1se": model.alpha_1se_}
+        return Selection({"alpha": float(model.alpha_)}, model, curve, marks)
+
+
+class ElasticNetFamily(Family):
+    name, label = "elasticnet", "Elastic net"
+
+    def estimator(self, data, settings, preprocessor):
+        if data.task == "classification":
+            return _ENLogistic().estimator(data, settings, preprocessor)
+        model = skreg.ElasticNetCV(
+            l1_ratio=list(ENET_L1_RATIOS), alphas=N_ALPHAS, cv=settings.splitter,
+            n_jobs=settings.n_jobs, random_state=settings.seed,
+            selection_rule=settings.selection_rule,
+        )
+        return _linear_pipeline(preprocessor, model)
+
+    def select(self, fitted, data):
+        if data.task == "classification":
+            return _ENLogistic().select(fitted, data)
+        model = fitted.named_steps["model"]
+        alphas = np.asarray(model.alphas_)
+        if alphas.ndim == 2:
+            alphas = alphas[list(ENET_L1_RATIOS).index(model.l1_ratio_)]
+        curve = Curve("alpha", alphas, _nearest(alphas, model.alpha_),
+                      estimator=skreg.ElasticNet(l1_ratio=model.l1_ratio_))
+        params = {"alpha": float(model.alpha_), "l1_ratio": float(model.l1_ratio_)}
+        marks = {"alpha_min": model.alpha_min_, "alpha_1se": model.alpha_1se_}
+        return Selection(params, model, curve, marks)
+
+
+class RidgeFamily(Family):
+    name, label = "ridge", "Ridge (L2)"
+
+    def estimator(self, data, settings, preprocessor):
+        if data.task == "classification":
+            return _L2Logistic().estimator(data, settings, preprocessor)
+        # Efficient leave-one-out over the whole grid (one SVD / eigh).
+        return _linear_pipeline(preprocessor, skreg.RidgeCV(alphas=RIDGE_ALPHAS))
+
+    def select(self, fitted, data):
+        if data.task == "classification":
+            return _L2Logistic().select(fitted, data)
+        model = fitted.named_steps["model"]
+        curve = Curve("alpha", RIDGE_ALPHAS, _nearest(RIDGE_ALPHAS, model.alpha_),
+                      estimator=skreg.Ridge())
+        return Selection({"alpha": float(model.alpha_)}, model, curve,
+                         {"alpha": float(model.alpha_)})
+
+
+class _L1Logistic(_LogisticFamily):
+    name, label, l1_ratios = "lasso", "Logistic L1", (1.0,)
+
+
+class _L2Logistic(_LogisticFamily):
+    name, label, l1_ratios = "ridge", "Logistic L2", (0.0,)
+
+
+class _ENLogistic(_LogisticFamily):
+    name, label, l1_ratios = "elasticnet", "Logistic elastic net", (0.5,)
+
+
+class LogisticFamily(_LogisticFamily):
+    name, label, l1_ratios = "logistic", "Logistic (L1/EN/L2)", (0.0, 0.5, 1.0)
+
+
+class MLPFamily(Family):
+    name, label = "mlp", "MLP"
+
+    def estimator(self, data, settings, preprocessor):
+        classify = data.task == "classification"
+        cls = skreg.MLPClassifier if classify else skreg.MLPRegressor
+        mlp = cls(
+            hidden_layer_sizes=MLP_HIDDEN, early_stopping=True, max_iter=300,
+            n_iter_no_change=20, random_state=settings.seed,
+        )
+        grid = {"model__alpha": list(MLP_ALPHAS), "model__dropout": list(MLP_DROPOUTS)}
+        return GridSearchCV(
+            Pipeline([("prep", preprocessor), ("model", mlp)]), grid,
+            cv=settings.splitter, scoring=settings.scoring, n_jobs=settings.n_jobs,
+            return_train_score=True,
+        )
+
+    def select(self, fitted, data):
+        best = fitted.best_params_
+        results = fitted.cv_results_
+        # The validation curve runs along alpha at the chosen dropout rate.
+        dropout = best["model__dropout"]
+        rows = [i for i, p in enumerate(results["params"])
+                if p["model__dropout"] == dropout]
+        rows.sort(key=lambda i: results["params"][i]["model__alpha"])
+        n_splits = fitted.n_splits_
+        train = np.array([[results[f"split{k}_train_score"][i] for k in range(n_splits)]
+                          for i in rows])
+        test = np.array([[results[f"split{k}_test_score"][i] for k in range(n_splits)]
+                         for i in rows])
+        alphas = np.array([results["params"][i]["model__alpha"] for i in rows])
+        curve = Curve("alpha", alphas, _nearest(alphas, best["model__alpha"]),
+                      train_scores=train, test_scores=test)
+        params = {"alpha": float(best["model__alpha"]), "dropout": float(dropout)}
+        model = fitted.best_estimator_.named_steps["model"]
+        return Selection(params, model, curve)
+
+
+FAMILIES = {f.name: f for f in (LassoFamily(), RidgeFamily(), ElasticNetFamily(),
+                                 LogisticFamily(), MLPFamily())}
+DEFAULT_MODELS = {
+    "regression": ("lasso", "ridge", "elasticnet", "mlp"),
+    "classification": ("logistic", "mlp"),
+}

@@ -1,0 +1,150 @@
+"""End-to-end tests of ``skreg study``: the table, the files, the bad input."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+pytest.importorskip("matplotlib")
+
+from skreg.cli import main  # noqa: E402
+
+
+def run_cli(capsys, *args):
+    code = main(["study", "--quiet", *map(str, args)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def mixed_csv(tmp_path):
+    """A small classification table with a categorical column and gaps."""
+    rng = np.random.default_rng(0)
+    n = 120
+    x1, x2 = rng.normal(size=(2, n))
+    color = rng.choice(["red", "green", "blue"], size=n)
+    logit = 2 * x1 - x2 + (color == "red")
+    label = np.where(logit + rng.normal(scale=0.5, size=n) > 0, "yes", "no")
+    frame = pd.DataFrame({"x1": x1, "x2": x2, "color": color, "label": label})
+    frame.loc[3, "x2"] = np.nan
+    frame.loc[5, "color"] = np.nan
+    frame.loc[7, "label"] = np.nan
+    path = tmp_path / "mixed.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _assert_png(path):
+    import matplotlib.image
+
+    image = matplotlib.image.imread(path)
+    assert image.ndim == 3 and image.shape[0] > 100 and image.shape[1] > 100
+
+
+def test_builtin_dataset_default_study(tmp_path, capsys):
+    out = tmp_path / "out"
+    code, stdout, _ = run_cli(capsys, "--cv", 3, "--out", out)
+    assert code == 0
+    for label in ("Lasso (L1)", "Ridge (L2)", "Elastic net", "MLP"):
+        assert label in stdout
+    assert "regression on diabetes" in stdout
+
+    payload = json.loads((out / "results.json").read_text())
+    assert payload["data"]["source"] == "diabetes"
+    assert payload["data"]["n_samples"] == 442
+    assert payload["scoring"] == "r2"
+    names = [m["model"] for m in payload["models"]]
+    assert names == ["lasso", "ridge", "elasticnet", "mlp"]
+    for model in payload["models"]:
+        assert set(model) >= {"best_params", "cv_score_mean", "cv_score_std",
+                              "train_score_mean", "generalization_gap",
+                              "n_nonzero"}
+        gap = model["train_score_mean"] - model["cv_score_mean"]
+        assert model["generalization_gap"] == pytest.approx(gap)
+        # diabetes is learnable: every tuned model explains some variance
+        assert 0.3 < model["cv_score_mean"] < 0.7
+    lasso = payload["models"][0]
+    assert 0 < lasso["n_nonzero"] <= 10 and lasso["n_coefficients"] == 10
+    assert payload["models"][3]["n_nonzero"] is None
+    assert payload["best_model"] in names
+
+    csv = pd.read_csv(out / "results.csv")
+    assert list(csv["model"]) == names
+    for name in names:
+        _assert_png(out / f"validation_curve_{name}.png")
+    for name in ("lasso", "ridge", "elasticnet"):
+        _assert_png(out / f"regularization_path_{name}.png")
+    _assert_png(out / "training_history_mlp.png")
+    page = (out / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 8
+    assert "Lasso (L1)" in page
+
+
+def test_csv_classification_with_categories_and_gaps(mixed_csv, tmp_path, capsys):
+    out = tmp_path / "out"
+    code, stdout, stderr = run_cli(capsys, mixed_csv, "--target", "label",
+                                   "--models", "lasso,logistic", "--cv", 3,
+                                   "--out", out)
+    assert code == 0, stderr
+    assert "dropped 1 rows with a missing target" in stderr
+    assert "2 missing feature values will be imputed" in stderr
+    assert "classification on" in stdout
+    payload = json.loads((out / "results.json").read_text())
+    assert payload["scoring"] == "accuracy"
+    assert payload["data"]["categorical_columns"] == ["color"]
+    assert payload["data"]["n_samples"] == 119
+    by_name = {m["model"]: m for m in payload["models"]}
+    assert by_name["lasso"]["best_params"]["l1_ratio"] == 1.0
+    # 2 numeric + 3 one-hot columns reach the model
+    assert by_name["logistic"]["n_coefficients"] == 5
+    assert by_name["logistic"]["cv_score_mean"] > 0.7
+
+
+@pytest.mark.parametrize(
+    "content, args, message",
+    [
+        (None, ["missing.csv", "--target", "y"], "data file not found"),
+        ("", ["--target", "y"], "data file is empty"),
+        ("a,b,y\n1,2,3\n", ["--target", "nope"], "target column 'nope' not found"),
+        ("a,y\n" + "".join(f"{i},1\n" for i in range(20)),
+         ["--target", "y", "--task", "classification"], "single class"),
+        ("a,b,y\n" + "".join(f"{i},,{i % 3}.5\n" for i in range(20)),
+         ["--target", "y"], "columns with no values at all (drop them first): b"),
+        ("a,y\n" + "".join(f"{i},{'uv'[i % 2]}\n" for i in range(20)),
+         ["--target", "y", "--task", "regression"], "is not numeric"),
+    ],
+    ids=["missing-file", "empty-file", "unknown-target", "one-class",
+         "all-nan-column", "non-numeric-regression"],
+)
+def test_bad_input_exits_with_message(tmp_path, capsys, content, args, message):
+    if content is not None:
+        path = tmp_path / "data.csv"
+        path.write_text(content)
+        args = [path, *args]
+    else:
+        args = [tmp_path / args[0], *args[1:]]
+    code, _stdout, stderr = run_cli(capsys, *args, "--out", tmp_path / "out")
+    assert code == 2
+    assert stderr.startswith("skreg: error: ")
+    assert "Traceback" not in stderr
+    assert message in stderr
+
+
+def test_unknown_model_family_is_named(tmp_path, capsys):
+    code, _, stderr = run_cli(capsys, "--models", "lasso,bogus", "--out", tmp_path)
+    assert code == 2
+    assert "unknown model family bogus" in stderr
+
+
+def test_module_entry_point_reports_errors_without_traceback(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "skreg", "study", str(tmp_path / "none.csv"),
+         "--target", "y"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "data file not found" in proc.stderr
+    assert "Traceback" not in proc.stderr
