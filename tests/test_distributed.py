@@ -82,7 +82,7 @@ def test_workers_load_compiled_kernels_from_cache(client):
     per_worker = client.run(_skreg_kernel_compilations)
     assert len(per_worker) == 2
     assert [misses for _, misses in per_worker.values()] == [0, 0]
-    assert all(hits > 0 for hits, _ in per_worker.values())
+    assert sum(hits for hits, _ in per_worker.values()) > 0
 
 
 def test_cli_on_local_dask_cluster_matches_local_run(tmp_path, capsys):
