@@ -1,0 +1,199 @@
+"""Regularization grids and paths computed by refitting an estimator.
+
+The display computes a path with the estimator's *own* parameters (intercept,
+penalty factors, positivity, tolerance, ...) by refitting it along a grid of
+regularization strengths, warm-started when the estimator supports it. Only
+public scikit-learn / skreg API is used, so any estimator with an ``alpha`` (or
+``C``) parameter and a ``coef_`` attribute can be drawn.
+"""
+
+import importlib
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.preprocessing import LabelBinarizer
+
+# Parameters that only a cross-validated estimator has: they are dropped when
+# the CV estimator is turned into its single-fit counterpart.
+_CV_ONLY = {"alphas", "n_alphas", "eps", "cv", "Cs", "l1_ratios", "scoring",
+            "refit", "selection_rule", "gcv_mode", "store_cv_results",
+            "store_cv_values", "alpha_per_target", "use_legacy_attributes",
+            "verbose", "n_jobs"}
+
+
+def strength_param(estimator):
+    """Name of the regularization-strength parameter: ``'C'`` or ``'alpha'``."""
+    params = estimator.get_params(deep=False)
+    if "C" in params or "Cs" in params:
+        return "C"
+    if "alpha" in params or "alphas" in params:
+        return "alpha"
+    raise TypeError(
+        f"{type(estimator).__name__} has neither an 'alpha' nor a 'C' parameter; "
+        "cannot compute a regularization path for it."
+    )
+
+
+def is_cv_estimator(estimator):
+    """True for estimators that choose their strength by cross-validation."""
+    params = estimator.get_params(deep=False)
+    return "cv" in params and ("alphas" in params or "Cs" in params)
+
+
+def l1_ratio_of(estimator):
+    """Effective L1 share of the penalty (1 = L1, 0 = L2) of a fitted or bare model."""
+    params = estimator.get_params(deep=False)
+    fitted = getattr(estimator, "l1_ratio_", None)
+    if fitted is not None:
+        return float(np.ravel(fitted)[0])
+    penalty = params.get("penalty", "absent")
+    if penalty == "l1":
+        return 1.0
+    if penalty == "l2" or (penalty is None and "penalty" in params):
+        return 0.0
+    ratio = params.get("l1_ratio")
+    if ratio is None:
+        # Lasso-like models have no l1_ratio; coordinate-descent models that
+        # expose 'selection' are L1, the rest (Ridge) are L2.
+        if strength_param(estimator) == "C":
+            return 0.0
+        return 1.0 if "selection" in params else 0.0
+    if np.ndim(ratio) > 0:
+        return float(np.ravel(ratio)[-1])
+    return float(ratio)
+
+
+def single_fit_counterpart(cv_estimator):
+    """The non-CV estimator matching a CV estimator, at its chosen l1_ratio.
+
+    ``LassoCV`` -> ``Lasso``, ``ElasticNetCV`` -> ``ElasticNet``, ``RidgeCV``
+    -> ``Ridge``, ``LogisticRegressionCV`` -> ``LogisticRegression``; the class
+    is looked up next to the CV class (its module, then its parent packages).
+    """
+    cv_cls = type(cv_estimator)
+    if not cv_cls.__name__.endswith("CV"):
+        raise TypeError(f"{cv_cls.__name__} is not a cross-validated estimator.")
+    base_name = cv_cls.__name__[:-2]
+    parts = cv_cls.__module__.split(".")
+    base_cls = None
+    for depth in range(len(parts), 0, -1):
+        module = importlib.import_module(".".join(parts[:depth]))
+        base_cls = getattr(module, base_name, None)
+        if base_cls is not None:
+            break
+    if base_cls is None:
+        raise TypeError(
+            f"Cannot find the estimator {base_name} matching {cv_cls.__name__}."
+        )
+    base_params = base_cls().get_params(deep=False)
+    cv_params = cv_estimator.get_params(deep=False)
+    kwargs = {
+        k: v for k, v in cv_params.items() if k in base_params and k not in _CV_ONLY
+    }
+    if kwargs.get("precompute") == "auto":
+        # LassoCV's default; the single-fit classes take a bool or a Gram matrix.
+        del kwargs["precompute"]
+    if "l1_ratio" in base_params and (
+        getattr(cv_estimator, "l1_ratio_", None) is not None or "l1_ratio" in cv_params
+    ):
+        kwargs["l1_ratio"] = l1_ratio_of(cv_estimator)
+        if kwargs.get("penalty") == "l1" and kwargs["l1_ratio"] < 1:
+            kwargs["penalty"] = "elasticnet"
+    return base_cls(**kwargs)
+
+
+def _targets(y, strength):
+    """Targets as a 2-D float array (one-hot classes for classifiers)."""
+    if strength == "C":
+        Y = LabelBinarizer().fit_transform(y).astype(float)
+        if Y.shape[1] == 1:
+            Y = np.hstack([1.0 - Y, Y]) if np.unique(y).size > 2 else Y
+        return Y
+    Y = np.asarray(y, dtype=float)
+    return Y.reshape(len(Y), -1)
+
+
+def _correlation_max(X, R, fit_intercept, sample_weight):
+    """max_j ||sum_i w_i x_ij r_i|| with R centred when there is an intercept."""
+    if sample_weight is None:
+        w = np.ones(X.shape[0])
+    else:
+        w = np.asarray(sample_weight, dtype=float)
+    if fit_intercept:
+        R = R - np.average(R, axis=0, weights=w)
+    G = X.T @ (R * w[:, None])  # X^T centred residual: centring X is not needed
+    return float(np.max(np.sqrt(np.sum(np.asarray(G) ** 2, axis=1)))), w.sum()
+
+
+def default_grid(estimator, X, y, *, n_points=100, eps=1e-3, sample_weight=None):
+    """Grid of strengths from "everything is (nearly) zero" down by ``1/eps``.
+
+    - alpha with an L1 part: alpha_max = max_j |x_j^T (y - ybar)| / (n l1_ratio),
+      the smallest alpha with an all-zero Lasso / elastic-net solution (penalty
+      factors ignored), down to ``eps * alpha_max``.
+    - alpha without an L1 part (Ridge): the scale of ||X||_F^2 (Ridge's
+      unnormalised objective), from 1e-5 to 1e2 times it.
+    - C: the critical C = 1 / max_j |x_j^T (y - p0)| below which the L1
+      logistic model is empty (divided by l1_ratio for the elastic net), up to
+      ``C_crit / eps``. The grid is returned in increasing C.
+    Alphas are returned in decreasing order (strong to weak, as path solvers).
+    """
+    strength = strength_param(estimator)
+    params = estimator.get_params(deep=False)
+    fit_intercept = params.get("fit_intercept", True)
+    l1_ratio = l1_ratio_of(estimator)
+    if strength == "C":
+        Y = _targets(y, "C")
+        p0 = np.full(Y.shape[1], 1.0 / max(Y.shape[1], 2))
+        if not fit_intercept:
+            R = Y - p0
+            corr, _ = _correlation_max(X, R, False, sample_weight)
+        else:
+            corr, _ = _correlation_max(X, Y, True, sample_weight)
+        c_crit = 1.0 / max(corr, np.finfo(float).tiny) / max(l1_ratio, 1e-3)
+        return np.geomspace(c_crit, c_crit / eps, n_points)
+    Y = _targets(y, "alpha")
+    if l1_ratio > 0:
+        corr, n = _correlation_max(X, Y, fit_intercept, sample_weight)
+        alpha_max = corr / (n * l1_ratio)
+        if alpha_max <= 0:
+            alpha_max = 1.0
+        return np.geomspace(alpha_max, alpha_max * eps, n_points)
+    if sparse.issparse(X):
+        fro2 = float(X.multiply(X).sum())
+        if fit_intercept:
+            mean = np.asarray(X.mean(axis=0)).ravel()
+            fro2 -= X.shape[0] * float(mean @ mean)
+    else:
+        Xd = np.asarray(X, dtype=float)
+        if fit_intercept:
+            Xd = Xd - Xd.mean(axis=0)
+        fro2 = float(np.sum(Xd**2))
+    fro2 = max(fro2, np.finfo(float).tiny)
+    return np.geomspace(fro2 * 1e2, fro2 * 1e-5, n_points)
+
+
+def refit_path(estimator, X, y, grid, *, sample_weight=None):
+    """Coefficients of ``estimator`` refitted at each strength of ``grid``.
+
+    Returns an array of shape (n_features, n_grid), or (n_rows, n_features,
+    n_grid) when ``coef_`` is 2-D with several rows (multi-output, multinomial).
+    The fits follow ``grid`` in order and are warm-started when the estimator
+    has a ``warm_start`` parameter, so give the grid from strong to weak
+    regularization.
+    """
+    strength = strength_param(estimator)
+    model = clone(estimator)
+    if "warm_start" in model.get_params(deep=False):
+        model.set_params(warm_start=True)
+    fit_kw = {} if sample_weight is None else {"sample_weight": sample_weight}
+    coefs = []
+    for value in grid:
+        model.set_params(**{strength: float(value)})
+        model.fit(X, y, **fit_kw)
+        coefs.append(np.array(model.coef_, dtype=float, copy=True))
+    coefs = np.stack(coefs, axis=-1)
+    if coefs.ndim == 3 and coefs.shape[0] == 1:
+        coefs = coefs[0]
+    return coefs

@@ -1,0 +1,75 @@
+"""PenaltyComparisonDisplay: L1 / L2 / elastic net side by side."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.datasets import load_diabetes, make_classification
+from sklearn.model_selection import ValidationCurveDisplay
+
+import skreg
+from skreg.plotting import PenaltyComparisonDisplay, RegularizationPathDisplay
+
+
+class _Classes:  # TEMP: skreg's class once it has landed, else scikit-learn's
+    def __getattr__(self, name):
+        import sklearn.linear_model
+
+        return getattr(skreg, name, None) or getattr(sklearn.linear_model, name)
+
+
+lm = _Classes()
+
+
+def test_regression_comparison_has_path_and_validation_curve_per_penalty():
+    X, y = load_diabetes(return_X_y=True)
+    X, y = X[:150], y[:150]
+    estimators = {"L1": lm.Lasso(), "L2": lm.Ridge(),
+                  "EN": lm.ElasticNet(l1_ratio=0.5)}
+    disp = PenaltyComparisonDisplay.from_estimators(
+        X, y, estimators, n_alphas=15, n_validation=5, cv=3
+    )
+    assert disp.axes_.shape == (2, 3)
+    assert [ax.get_title() for ax in disp.axes_[0]] == ["L1", "L2", "EN"]
+    for col, path in enumerate(disp.path_displays):
+        assert isinstance(path, RegularizationPathDisplay)
+        assert path.ax_ is disp.axes_[0, col]
+        assert len(path.lines_) == X.shape[1]
+        assert path.ax_.get_xscale() == "log"
+    for col, vc in enumerate(disp.validation_displays):
+        assert isinstance(vc, ValidationCurveDisplay)
+        assert vc.ax_ is disp.axes_[1, col]
+        assert vc.ax_.get_xscale() == "log"
+        assert len(vc.param_range) == 5
+        assert vc.test_scores.shape == (5, 3)
+    # L1 reaches an empty model at the top of its grid, L2 never does.
+    assert disp.path_displays[0].nonzero_line_.get_ydata()[0] == 0
+    assert np.all(disp.path_displays[1].nonzero_line_.get_ydata() == X.shape[1])
+    # The reported best strength is the argmax of the mean validation score.
+    vc = disp.validation_displays[0]
+    best = vc.param_range[np.argmax(vc.test_scores.mean(axis=1))]
+    assert_allclose(disp.best_strengths_["L1"], best)
+
+
+def test_default_estimators_for_classification_are_l1_l2_en_logistic():
+    pytest.importorskip("skreg", reason="needs skreg's LogisticRegression")
+    import skreg
+
+    if not hasattr(skreg, "LogisticRegression"):
+        pytest.skip("skreg.LogisticRegression has not landed")
+    X, y = make_classification(n_samples=90, n_features=5, random_state=0)
+    disp = PenaltyComparisonDisplay.from_estimators(X, y, n_alphas=6, n_validation=3,
+                                                    cv=3)
+    assert disp.axes_.shape == (2, 3)
+    counts = [p.nonzero_line_.get_ydata() for p in disp.path_displays]
+    assert counts[0][0] == 0  # L1 logistic at its critical C is empty
+    assert np.all(counts[1] == X.shape[1])  # L2 keeps every feature
+    assert disp.path_displays[0].ax_.get_xlabel().startswith("C")
+
+
+def test_empty_estimators_and_bad_n_validation():
+    X, y = load_diabetes(return_X_y=True)
+    with pytest.raises(ValueError, match="estimators is empty"):
+        PenaltyComparisonDisplay.from_estimators(X, y, {})
+    with pytest.raises(ValueError, match="n_validation"):
+        PenaltyComparisonDisplay.from_estimators(X, y, {"L1": lm.Lasso()},
+                                                 n_validation=1)
