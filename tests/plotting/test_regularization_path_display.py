@@ -9,6 +9,7 @@ from numpy.testing import assert_allclose
 from sklearn.datasets import load_diabetes, make_classification
 
 import skreg
+from skreg.plotting import RegularizationPathDisplay
 
 
 class _Classes:  # TEMP: skreg's class once it has landed, else scikit-learn's
@@ -19,7 +20,6 @@ class _Classes:  # TEMP: skreg's class once it has landed, else scikit-learn's
 
 
 lm = _Classes()
-from skreg.plotting import RegularizationPathDisplay
 
 
 @pytest.fixture(scope="module")
