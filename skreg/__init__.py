@@ -7,4 +7,6 @@ grid-searchable constructor parameter.
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["__version__"]
+from .linear_model import enet_path, lasso_path
+
+__all__ = ["__version__", "enet_path", "lasso_path"]

@@ -1,3 +1,5 @@
 """Regularized linear models: Lasso, ElasticNet, Ridge and logistic regression."""
 
-__all__ = []
+from ._path import enet_path, lasso_path
+
+__all__ = ["enet_path", "lasso_path"]

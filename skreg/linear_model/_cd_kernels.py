@@ -1,0 +1,350 @@
+r"""Compiled coordinate-descent kernels for quadratic + elastic-net problems.
+
+Two kernels, each solving the problem restricted to a *working set* of
+features (the other coefficients are zero or fixed) with cyclic or random
+coordinate descent, Anderson extrapolation every ``anderson_k + 1`` epochs
+(accepted only if it lowers the objective, as in skglm's ``AndersonCD``) and a
+duality-gap stopping test on the working set:
+
+- :func:`cd_working_set` works on X itself, dense (Fortran order) or CSC --
+  one compiled function for both, selected by ``is_sparse``, so a fresh
+  process loads few cached functions. It keeps the raw residual ``R`` and the
+  scalar ``S`` described in :mod:`skreg.linear_model._datafits`, which fit the
+  intercept by implicit centering without touching X.
+- :func:`cd_working_set_gram` works on the Gram matrix
+  :math:`\tilde X^\top \tilde X` and keeps the correlation vector instead of
+  the residual (cheap when n_samples >> n_features).
+
+All strengths are n-scaled (``lam1 = n * alpha * l1_ratio * penalty_factor``).
+Vectors are float64; X may be float32 or float64 (it is never converted).
+"""
+
+import numpy as np
+from numba import njit
+
+from ._datafits import quadratic_enet_gap
+
+
+@njit(cache=True, inline="always")
+def _col_dot(X, data, indices, indptr, is_sparse, j, v, sw, weighted):
+    """sum_i s_i X[i, j] v[i]."""
+    acc = 0.0
+    if is_sparse:
+        if weighted:
+            for k in range(indptr[j], indptr[j + 1]):
+                i = indices[k]
+                acc += data[k] * sw[i] * v[i]
+        else:
+            for k in range(indptr[j], indptr[j + 1]):
+                acc += data[k] * v[indices[k]]
+    else:
+        if weighted:
+            for i in range(v.shape[0]):
+                acc += X[i, j] * sw[i] * v[i]
+        else:
+            for i in range(v.shape[0]):
+                acc += X[i, j] * v[i]
+    return acc
+
+
+@njit(cache=True, inline="always")
+def _col_axpy(X, data, indices, indptr, is_sparse, j, a, v):
+    """v -= a * X[:, j]."""
+    if is_sparse:
+        for k in range(indptr[j], indptr[j + 1]):
+            v[indices[k]] -= a * data[k]
+    else:
+        for i in range(v.shape[0]):
+            v[i] -= a * X[i, j]
+
+
+@njit(cache=True, inline="always")
+def _enet_coordinate(z, lipschitz, lam1, lam2, positive):
+    """argmin_w L/2 w^2 - z w + lam1 |w| + lam2/2 w^2 (w >= 0 if positive)."""
+    if positive:
+        v = z - lam1
+        if v < 0.0:
+            v = 0.0
+    elif z > lam1:
+        v = z - lam1
+    elif z < -lam1:
+        v = z + lam1
+    else:
+        v = 0.0
+    return v / (lipschitz + lam2)
+
+
+@njit(cache=True, inline="always")
+def _penalty_ws(coef, ws, lam1, lam2):
+    pen = 0.0
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        b = coef[j]
+        pen += lam1[j] * abs(b) + 0.5 * lam2[j] * b * b
+    return pen
+
+
+@njit(cache=True, inline="always")
+def _anderson_weights(buffer):
+    """Anderson mixing weights from K+1 stored iterates (rows of ``buffer``).
+
+    Returns an empty array when the linear system is singular.
+    """
+    n_stored = buffer.shape[0] - 1
+    diffs = buffer[1:] - buffer[:-1]
+    gram = diffs @ diffs.T
+    ones = np.ones(n_stored)
+    # a tiny ridge keeps the system solvable near convergence
+    scale = 0.0
+    for k in range(n_stored):
+        scale = max(scale, gram[k, k])
+    if scale == 0.0:
+        return np.empty(0)
+    for k in range(n_stored):
+        gram[k, k] += 1e-10 * scale
+    z = np.linalg.solve(gram, ones)
+    total = z.sum()
+    if total == 0.0 or not np.isfinite(total):
+        return np.empty(0)
+    return z / total
+
+
+@njit(cache=True)
+def cd_working_set(X, data, indices, indptr, is_sparse, xbar, sw, weighted,
+                   center, yc, y_sum, R, state, coef, ws, lam1, lam2, norm2,
+                   positive, max_epochs, tol_in, random_order, seed, anderson_k):
+    r"""Coordinate descent on the working set ``ws`` (indices into features).
+
+    Updates ``coef``, the raw residual ``R`` and ``state[0] = S`` in place.
+
+    Parameters
+    ----------
+    X : 2-D Fortran array (dense case) or a (0, 0) placeholder.
+    data, indices, indptr : CSC arrays (sparse case) or placeholders.
+    xbar : weighted column means (used when ``center``).
+    sw, weighted : normalised sample weights, and whether they are not all 1.
+    yc, y_sum : centered target and :math:`\sum_i s_i y_{c,i}`.
+    lam1, lam2, norm2 : per-feature n-scaled strengths and column norms.
+    max_epochs, tol_in : epoch budget and working-set gap target (n-scaled).
+    random_order, seed : random coordinate order (reseeded from ``seed``).
+    anderson_k : number of differences used by Anderson extrapolation
+        (0 disables it).
+
+    Returns
+    -------
+    n_epochs : int
+    gap : float
+        Duality gap of the working-set problem at exit (n-scaled).
+    """
+    n_samples = R.shape[0]
+    n_ws = ws.shape[0]
+    n_w = 0.0
+    if weighted:
+        for i in range(n_samples):
+            n_w += sw[i]
+    else:
+        n_w = float(n_samples)
+    if random_order:
+        np.random.seed(seed)  # noqa: NPY002 (numba supports the legacy API)
+    order = np.arange(n_ws)
+    buffer = np.empty((anderson_k + 1, n_ws))
+    coef_ws = np.empty(n_ws)
+    corr = np.empty(n_ws)
+    lam1_ws = np.empty(n_ws)
+    lam2_ws = np.empty(n_ws)
+    for k in range(n_ws):
+        lam1_ws[k] = lam1[ws[k]]
+        lam2_ws[k] = lam2[ws[k]]
+    R_extra = np.empty(n_samples) if anderson_k > 0 else np.empty(0)
+    gap = np.inf
+    n_epochs = 0
+    for epoch in range(max_epochs):
+        n_epochs = epoch + 1
+        if random_order:
+            order = np.random.permutation(n_ws)  # noqa: NPY002
+        S = state[0]
+        for kk in range(n_ws):
+            j = ws[order[kk]]
+            lipschitz = norm2[j]
+            if lipschitz == 0.0:
+                continue
+            g = _col_dot(X, data, indices, indptr, is_sparse, j, R, sw, weighted)
+            if center:
+                g -= xbar[j] * S
+            old = coef[j]
+            new = _enet_coordinate(lipschitz * old + g, lipschitz, lam1[j],
+                                   lam2[j], positive)
+            if new != old:
+                delta = new - old
+                coef[j] = new
+                _col_axpy(X, data, indices, indptr, is_sparse, j, delta, R)
+                if center:
+                    S -= delta * n_w * xbar[j]
+        state[0] = S
+
+        if anderson_k > 0:
+            slot = epoch % (anderson_k + 1)
+            for k in range(n_ws):
+                buffer[slot, k] = coef[ws[k]]
+            if slot == anderson_k:
+                weights = _anderson_weights(buffer)
+                if weights.shape[0] > 0:
+                    # candidate = sum_k c_k w^(k+1); residual moved accordingly
+                    R_extra[:] = R
+                    S_extra = S
+                    for k in range(n_ws):
+                        coef_ws[k] = 0.0
+                        for m in range(anderson_k):
+                            coef_ws[k] += weights[m] * buffer[m + 1, k]
+                        if positive and coef_ws[k] < 0.0:
+                            coef_ws[k] = 0.0
+                        j = ws[k]
+                        delta = coef_ws[k] - coef[j]
+                        if delta != 0.0:
+                            _col_axpy(X, data, indices, indptr, is_sparse, j,
+                                      delta, R_extra)
+                            if center:
+                                S_extra -= delta * n_w * xbar[j]
+                    obj_cur = _penalty_ws(coef, ws, lam1, lam2)
+                    obj_new = 0.0
+                    for k in range(n_ws):
+                        b = coef_ws[k]
+                        obj_new += lam1_ws[k] * abs(b) + 0.5 * lam2_ws[k] * b * b
+                    q_cur = 0.0
+                    q_new = 0.0
+                    for i in range(n_samples):
+                        s = sw[i] if weighted else 1.0
+                        q_cur += s * R[i] * R[i]
+                        q_new += s * R_extra[i] * R_extra[i]
+                    if center:
+                        q_cur -= S * S / n_w
+                        q_new -= S_extra * S_extra / n_w
+                    if 0.5 * q_new + obj_new < 0.5 * q_cur + obj_cur:
+                        for k in range(n_ws):
+                            coef[ws[k]] = coef_ws[k]
+                        R[:] = R_extra
+                        S = S_extra
+                        state[0] = S
+
+        if epoch < 3 or (epoch + 1) % 10 == 0 or epoch == max_epochs - 1:
+            for k in range(n_ws):
+                j = ws[k]
+                coef_ws[k] = coef[j]
+                g = _col_dot(X, data, indices, indptr, is_sparse, j, R, sw, weighted)
+                if center:
+                    g -= xbar[j] * S
+                corr[k] = g
+            offset = -S / n_w if center else 0.0
+            r_norm2 = 0.0
+            y_dot_r = 0.0
+            for i in range(n_samples):
+                s = sw[i] if weighted else 1.0
+                r_i = R[i] + offset
+                r_norm2 += s * r_i * r_i
+                y_dot_r += s * yc[i] * R[i]
+            y_dot_r += offset * y_sum
+            gap = quadratic_enet_gap(corr, coef_ws, lam1_ws, lam2_ws, positive,
+                                     r_norm2, y_dot_r)
+            if gap <= tol_in:
+                break
+    return n_epochs, gap
+
+
+@njit(cache=True)
+def cd_working_set_gram(G, q, corr, coef, ws, lam1, lam2, positive, y_norm2,
+                        max_epochs, tol_in, random_order, seed, anderson_k):
+    r"""Coordinate descent on ``ws`` using the Gram matrix.
+
+    ``G`` is :math:`\tilde X^\top \tilde X` (Fortran or C order, symmetric),
+    ``q`` is :math:`\tilde X^\top \tilde y`, ``corr`` holds
+    :math:`g = q - G w`; only its working-set entries are kept up to date here
+    (the caller recomputes the full vector). ``y_norm2`` is
+    :math:`\|\tilde y\|^2`. Same returns as :func:`cd_working_set`.
+    """
+    n_ws = ws.shape[0]
+    if random_order:
+        np.random.seed(seed)  # noqa: NPY002 (numba supports the legacy API)
+    order = np.arange(n_ws)
+    buffer = np.empty((anderson_k + 1, n_ws))
+    coef_ws = np.empty(n_ws)
+    corr_ws = np.empty(n_ws)
+    lam1_ws = np.empty(n_ws)
+    lam2_ws = np.empty(n_ws)
+    for k in range(n_ws):
+        lam1_ws[k] = lam1[ws[k]]
+        lam2_ws[k] = lam2[ws[k]]
+    gap = np.inf
+    n_epochs = 0
+    for epoch in range(max_epochs):
+        n_epochs = epoch + 1
+        if random_order:
+            order = np.random.permutation(n_ws)  # noqa: NPY002
+        for kk in range(n_ws):
+            j = ws[order[kk]]
+            lipschitz = G[j, j]
+            if lipschitz == 0.0:
+                continue
+            old = coef[j]
+            new = _enet_coordinate(lipschitz * old + corr[j], lipschitz, lam1[j],
+                                   lam2[j], positive)
+            if new != old:
+                delta = new - old
+                coef[j] = new
+                for m in range(n_ws):
+                    jj = ws[m]
+                    corr[jj] -= delta * G[jj, j]
+
+        if anderson_k > 0:
+            slot = epoch % (anderson_k + 1)
+            for k in range(n_ws):
+                buffer[slot, k] = coef[ws[k]]
+            if slot == anderson_k:
+                weights = _anderson_weights(buffer)
+                if weights.shape[0] > 0:
+                    for k in range(n_ws):
+                        coef_ws[k] = 0.0
+                        for m in range(anderson_k):
+                            coef_ws[k] += weights[m] * buffer[m + 1, k]
+                        if positive and coef_ws[k] < 0.0:
+                            coef_ws[k] = 0.0
+                    # objective difference via the quadratic form restricted to ws
+                    # f(w + d) - f(w) = -g.d + d.G.d / 2
+                    change = 0.0
+                    for k in range(n_ws):
+                        j = ws[k]
+                        d_k = coef_ws[k] - coef[j]
+                        b = coef_ws[k]
+                        change += (lam1_ws[k] * (abs(b) - abs(coef[j]))
+                                   + 0.5 * lam2_ws[k] * (b * b - coef[j] * coef[j]))
+                        if d_k != 0.0:
+                            change -= corr[j] * d_k
+                            gd = 0.0
+                            for m in range(n_ws):
+                                gd += G[ws[m], j] * (coef_ws[m] - coef[ws[m]])
+                            change += 0.5 * d_k * gd
+                    if change < 0.0:
+                        for k in range(n_ws):
+                            j = ws[k]
+                            d_k = coef_ws[k] - coef[j]
+                            if d_k != 0.0:
+                                for m in range(n_ws):
+                                    corr[ws[m]] -= d_k * G[ws[m], j]
+                        for k in range(n_ws):
+                            coef[ws[k]] = coef_ws[k]
+
+        if epoch < 3 or (epoch + 1) % 10 == 0 or epoch == max_epochs - 1:
+            q_dot_w = 0.0
+            g_dot_w = 0.0
+            for k in range(n_ws):
+                j = ws[k]
+                coef_ws[k] = coef[j]
+                corr_ws[k] = corr[j]
+                q_dot_w += q[j] * coef[j]
+                g_dot_w += corr[j] * coef[j]
+            r_norm2 = y_norm2 - q_dot_w - g_dot_w
+            y_dot_r = y_norm2 - q_dot_w
+            gap = quadratic_enet_gap(corr_ws, coef_ws, lam1_ws, lam2_ws, positive,
+                                     r_norm2, y_dot_r)
+            if gap <= tol_in:
+                break
+    return n_epochs, gap

@@ -1,0 +1,281 @@
+"""Tests of the certified elastic-net coordinate-descent solver."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import ElasticNet as SkElasticNet
+
+from skreg.linear_model._solver import solve_enet
+
+
+def _problem(n=40, p=25, seed=0, offset=1.5):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, p) + offset
+    X[:, 1] = X[:, 0] + 0.1 * rng.randn(n)  # correlated pair
+    coef = np.zeros(p)
+    coef[:4] = [3.0, -2.0, 1.5, 0.5]
+    y = X @ coef + 0.5 * rng.randn(n) + 2.0
+    return X, y, rng
+
+
+def _objective(X, y, coef, intercept, alpha, l1_ratio, sw, pf):
+    n = X.shape[0]
+    sw = np.ones(n) if sw is None else sw * n / sw.sum()
+    pf = np.ones(X.shape[1]) if pf is None else pf
+    r = y - X @ coef - intercept
+    pen = alpha * np.sum(pf * (l1_ratio * np.abs(coef)
+                               + 0.5 * (1 - l1_ratio) * coef**2))
+    return 0.5 * np.sum(sw * r * r) / n + pen
+
+
+def _y_scale(y, sw, fit_intercept):
+    sw = np.ones(len(y)) if sw is None else sw * len(y) / sw.sum()
+    mean = np.average(y, weights=sw) if fit_intercept else 0.0
+    return np.sum(sw * (y - mean) ** 2) / len(y)
+
+
+MODES = ["dense", "sparse", "gram"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("with_pf", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_certificate_bounds_suboptimality(mode, fit_intercept, positive, with_pf,
+                                          dtype):
+    X, y, rng = _problem()
+    sw = rng.uniform(0.2, 2.0, size=X.shape[0])
+    pf = None
+    if with_pf:
+        pf = rng.uniform(0.5, 2.0, size=X.shape[1])
+        pf[[0, 5]] = 0.0  # a true feature and a noise feature unpenalized
+    Xi = X.astype(dtype)
+    if mode == "sparse":
+        Xi = sparse.csc_matrix(Xi)
+    alpha, l1_ratio, tol = 0.05, 0.7, 1e-6
+    res = solve_enet(Xi, y, alpha=alpha, l1_ratio=l1_ratio, sample_weight=sw,
+                     penalty_factor=pf, positive=positive,
+                     fit_intercept=fit_intercept, tol=tol, max_iter=20000,
+                     precompute=(mode == "gram"))
+    assert res.converged
+    assert res.coef.dtype == dtype
+    scale = _y_scale(y, sw, fit_intercept)
+    assert 0 <= res.dual_gap <= tol * scale
+    if positive:
+        assert np.all(res.coef >= 0)
+    # the gap really bounds the suboptimality: compare with a tight float64 solve
+    ref = solve_enet(X, y, alpha=alpha, l1_ratio=l1_ratio, sample_weight=sw,
+                     penalty_factor=pf, positive=positive,
+                     fit_intercept=fit_intercept, tol=1e-13, max_iter=100000)
+    f = _objective(X, y, res.coef.astype(float), res.intercept, alpha, l1_ratio,
+                   sw, pf)
+    f_ref = _objective(X, y, ref.coef, ref.intercept, alpha, l1_ratio, sw, pf)
+    slack = 1e-6 * scale if dtype == np.float32 else 1e-12 * scale
+    assert f - f_ref <= res.dual_gap + slack
+    # KKT: recompute independently from the returned solution
+    n = len(y)
+    swn = sw * n / sw.sum()
+    r = y - X @ res.coef.astype(float) - res.intercept
+    grad = -(X.T @ (swn * r)) / n
+    pf_ = np.ones(X.shape[1]) if pf is None else pf
+    a1 = alpha * l1_ratio * pf_
+    a2 = alpha * (1 - l1_ratio) * pf_
+    w = res.coef.astype(float)
+    nz = w != 0
+    viol = np.where(nz, np.abs(grad + a1 * np.sign(w) + a2 * w),
+                    np.maximum(0, (-grad - a1) if positive else np.abs(grad) - a1))
+    atol = 1e-4 if dtype == np.float32 else 1e-7
+    assert viol.max() == pytest.approx(res.kkt_violation, rel=1e-3, abs=atol)
+    assert res.kkt_violation <= np.sqrt(tol * scale) * 10
+
+
+@pytest.mark.parametrize("sparse_X", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_matches_sklearn_elasticnet(sparse_X, fit_intercept, weighted, l1_ratio):
+    X, y, rng = _problem()
+    sw = rng.uniform(0.2, 2.0, size=X.shape[0]) if weighted else None
+    Xi = sparse.csc_matrix(X) if sparse_X else X
+    alpha = 0.03
+    sk = SkElasticNet(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=fit_intercept,
+                      tol=1e-15, max_iter=200000).fit(Xi, y, sample_weight=sw)
+    res = solve_enet(Xi, y, alpha=alpha, l1_ratio=l1_ratio, sample_weight=sw,
+                     fit_intercept=fit_intercept, tol=1e-15, max_iter=200000)
+    scale = np.abs(sk.coef_).max()
+    np.testing.assert_allclose(res.coef, sk.coef_, rtol=0, atol=1e-6 * scale)
+    assert res.intercept == pytest.approx(sk.intercept_, rel=1e-6, abs=1e-6 * scale)
+
+
+def test_sklearn_tol_meaning_gives_at_least_sklearn_accuracy():
+    X, y, _ = _problem(n=80, p=60, seed=3)
+    alpha = 0.02
+    ref = solve_enet(X, y, alpha=alpha, tol=1e-14, max_iter=100000)
+    f_ref = _objective(X, y, ref.coef, ref.intercept, alpha, 1.0, None, None)
+    res = solve_enet(X, y, alpha=alpha)  # default tol=1e-4
+    sk = SkElasticNet(alpha=alpha, l1_ratio=1.0).fit(X, y)
+    f = _objective(X, y, res.coef, res.intercept, alpha, 1.0, None, None)
+    f_sk = _objective(X, y, sk.coef_, sk.intercept_, alpha, 1.0, None, None)
+    # both certify gap <= 1e-4 * var(y); ours is a true bound on suboptimality
+    assert f - f_ref <= res.dual_gap + 1e-14
+    assert res.dual_gap <= 1e-4 * np.var(y)
+    assert f_sk - f_ref >= 0
+
+
+def test_convergence_warning_when_max_iter_reached():
+    X, y, _ = _problem()
+    with pytest.warns(ConvergenceWarning, match="Objective did not converge"):
+        res = solve_enet(X, y, alpha=1e-3, tol=1e-14, max_iter=1)
+    assert not res.converged
+    assert res.n_iter == 1
+
+
+def test_random_selection_reproducible_and_correct():
+    X, y, _ = _problem()
+    kw = dict(alpha=0.05, l1_ratio=0.8, tol=1e-12, max_iter=50000)
+    cyc = solve_enet(X, y, **kw)
+    r1 = solve_enet(X, y, selection="random", random_state=3, **kw)
+    r2 = solve_enet(X, y, selection="random", random_state=3, **kw)
+    np.testing.assert_array_equal(r1.coef, r2.coef)
+    np.testing.assert_allclose(r1.coef, cyc.coef, atol=1e-5)
+    with pytest.raises(ValueError, match="selection"):
+        solve_enet(X, y, alpha=0.1, selection="greedy")
+
+
+def test_unpenalized_features_are_least_squares_when_rest_is_zero():
+    X, y, rng = _problem()
+    pf = np.ones(X.shape[1])
+    pf[[2, 7]] = 0.0
+    sw = rng.uniform(0.5, 1.5, size=len(y))
+    res = solve_enet(X, y, alpha=1e6, penalty_factor=pf, sample_weight=sw,
+                     tol=1e-12)
+    assert np.all(res.coef[pf > 0] == 0)
+    A = np.c_[np.ones(len(y)), X[:, [2, 7]]]
+    beta = np.linalg.lstsq(A * np.sqrt(sw)[:, None], y * np.sqrt(sw), rcond=None)[0]
+    np.testing.assert_allclose(res.coef[[2, 7]], beta[1:], rtol=1e-8)
+    assert res.intercept == pytest.approx(beta[0], rel=1e-8)
+
+
+def test_ridge_limit_l1_ratio_zero_matches_closed_form():
+    X, y, _ = _problem()
+    alpha = 0.5
+    res = solve_enet(X, y, alpha=alpha, l1_ratio=0.0, fit_intercept=False,
+                     tol=1e-14, max_iter=100000)
+    n, p = X.shape
+    closed = np.linalg.solve(X.T @ X / n + alpha * np.eye(p), X.T @ y / n)
+    atol = 1e-6 * np.abs(closed).max()
+    np.testing.assert_allclose(res.coef, closed, rtol=0, atol=atol)
+
+
+def test_constant_target_and_zero_columns():
+    X, y, _ = _problem()
+    X[:, 3] = 0.0
+    res = solve_enet(X, np.full(len(y), 4.0), alpha=0.1)
+    assert np.all(res.coef == 0) and res.intercept == pytest.approx(4.0)
+    res = solve_enet(X, y, alpha=0.01, tol=1e-10)
+    assert res.converged and res.coef[3] == 0
+
+
+def test_dense_c_order_and_fortran_give_same_answer():
+    X, y, _ = _problem()
+    a = solve_enet(np.ascontiguousarray(X), y, alpha=0.05, tol=1e-12)
+    b = solve_enet(np.asfortranarray(X), y, alpha=0.05, tol=1e-12)
+    np.testing.assert_allclose(a.coef, b.coef, atol=1e-12)
+
+
+def test_csr_input_is_accepted():
+    X, y, _ = _problem()
+    a = solve_enet(sparse.csr_matrix(X), y, alpha=0.05, tol=1e-12)
+    b = solve_enet(X, y, alpha=0.05, tol=1e-12)
+    np.testing.assert_allclose(a.coef, b.coef, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "kwargs, err, match",
+    [
+        (dict(alpha=-1.0), ValueError, "alpha"),
+        (dict(alpha=np.inf), ValueError, "alpha"),
+        (dict(alpha="big"), TypeError, "alpha"),
+        (dict(alpha=0.1, l1_ratio=1.5), ValueError, "l1_ratio"),
+        (dict(alpha=0.1, l1_ratio=-0.1), ValueError, "l1_ratio"),
+        (dict(alpha=0.1, precompute="yes"), ValueError, "precompute"),
+    ],
+)
+def test_bad_hyperparameters(kwargs, err, match):
+    X, y, _ = _problem()
+    with pytest.raises(err, match=match):
+        solve_enet(X, y, **kwargs)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(5, 30),
+    p=st.integers(1, 30),
+    ratio=st.floats(0.01, 1.0),
+    l1_ratio=st.sampled_from([1.0, 0.5, 0.1]),
+    fit_intercept=st.booleans(),
+    positive=st.booleans(),
+    mode=st.sampled_from(MODES),
+)
+def test_property_certificate_below_tol(seed, n, p, ratio, l1_ratio, fit_intercept,
+                                        positive, mode):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, p) * rng.uniform(0.1, 3.0, size=p)
+    X[rng.rand(n, p) < 0.3] = 0.0
+    y = rng.randn(n) * 3
+    sw = rng.uniform(0.0, 2.0, size=n)
+    sw[0] = 1.0
+    pf = rng.uniform(0.0, 2.0, size=p)
+    pf[rng.rand(p) < 0.2] = 0.0
+    Xi = sparse.csc_matrix(X) if mode == "sparse" else X
+    tol = 1e-8
+    scale = _y_scale(y, sw, fit_intercept)
+    alpha = ratio * (np.abs(X.T @ y).max() / n + 1e-3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        res = solve_enet(Xi, y, alpha=alpha, l1_ratio=l1_ratio, sample_weight=sw,
+                         penalty_factor=pf, positive=positive,
+                         fit_intercept=fit_intercept, tol=tol, max_iter=100000,
+                         precompute=(mode == "gram"))
+    assert res.dual_gap <= tol * scale + 1e-15
+    assert np.isfinite(res.kkt_violation)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), sparse_X=st.booleans())
+def test_property_integer_weights_equal_repeated_rows(seed, sparse_X):
+    rng = np.random.RandomState(seed)
+    n, p = 15, 8
+    X = rng.randn(n, p)
+    y = rng.randn(n)
+    counts = rng.randint(0, 4, size=n)
+    counts[0] = 1
+    Xr, yr = np.repeat(X, counts, axis=0), np.repeat(y, counts)
+    to = sparse.csc_matrix if sparse_X else np.asarray
+    kw = dict(alpha=0.05, l1_ratio=0.9, tol=1e-13, max_iter=100000)
+    a = solve_enet(to(X), y, sample_weight=counts.astype(float), **kw)
+    b = solve_enet(to(Xr), yr, **kw)
+    np.testing.assert_allclose(a.coef, b.coef, atol=1e-6)
+    assert a.intercept == pytest.approx(b.intercept, abs=1e-6)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_property_permuting_features_permutes_coefs(seed):
+    rng = np.random.RandomState(seed)
+    n, p = 20, 10
+    X = rng.randn(n, p)
+    y = X[:, :3] @ rng.randn(3) + 0.1 * rng.randn(n)
+    pf = rng.uniform(0.5, 1.5, size=p)
+    perm = rng.permutation(p)
+    kw = dict(alpha=0.02, l1_ratio=0.7, tol=1e-13, max_iter=100000)
+    a = solve_enet(X, y, penalty_factor=pf, **kw)
+    b = solve_enet(X[:, perm], y, penalty_factor=pf[perm], **kw)
+    np.testing.assert_allclose(b.coef, a.coef[perm], atol=1e-6)
