@@ -8,5 +8,12 @@ grid-searchable constructor parameter.
 __version__ = "0.1.0.dev0"
 
 from .linear_model import enet_path, lasso_path
+from .neural_network import MLPClassifier, MLPRegressor
 
-__all__ = ["__version__", "enet_path", "lasso_path"]
+__all__ = [
+    "MLPClassifier",
+    "MLPRegressor",
+    "__version__",
+    "enet_path",
+    "lasso_path",
+]

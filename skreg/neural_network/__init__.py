@@ -1,3 +1,5 @@
 """Regularized multi-layer perceptrons."""
 
-__all__ = []
+from ._mlp import MLPClassifier, MLPRegressor
+
+__all__ = ["MLPClassifier", "MLPRegressor"]

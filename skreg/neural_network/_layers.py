@@ -1,0 +1,403 @@
+"""Layers of a multi-layer perceptron: dense, activation, dropout, batch norm.
+
+Each layer has ``forward(X, training)`` and ``backward(dY)``. Parameters and
+their gradients are views into two flat vectors owned by :class:`Network`, so
+an optimizer updates every parameter with one fused kernel and L-BFGS sees
+the flat vector directly. Layers own no optimizer.
+
+Training-time outputs are written into buffers allocated once for the
+largest minibatch and reused (the last, smaller minibatch uses leading-row
+views), so an epoch allocates almost nothing.
+"""
+
+import itertools
+
+import numba
+import numpy as np
+from scipy import sparse
+from scipy.special import expit
+from sklearn.utils.extmath import safe_sparse_dot
+
+ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
+
+
+# --------------------------------------------------------------------------
+# Compiled elementwise kernels (one pass over a C-ordered (m, h) block)
+# --------------------------------------------------------------------------
+@numba.njit(cache=True)
+def _activation_backward(A, dA, kind):
+    """dA *= f'(z) written with the activation's output A (in place).
+
+    kind: 1 logistic, 2 tanh, 3 relu (0, identity, never calls this).
+    """
+    m, h = A.shape
+    for i in range(m):
+        for j in range(h):
+            a = A[i, j]
+            if kind == 3:
+                if a <= 0:
+                    dA[i, j] = 0
+            elif kind == 2:
+                dA[i, j] *= 1 - a * a
+            else:
+                dA[i, j] *= a * (1 - a)
+
+
+@numba.njit(cache=True)
+def _dropout_forward(A, U, keep):
+    """Inverted dropout in place: A *= mask, U (uniform draws) becomes mask."""
+    m, h = A.shape
+    scale = A.dtype.type(1.0 / keep)
+    zero = A.dtype.type(0.0)
+    for i in range(m):
+        for j in range(h):
+            if U[i, j] < keep:
+                U[i, j] = scale
+                A[i, j] *= scale
+            else:
+                U[i, j] = zero
+                A[i, j] = zero
+
+
+@numba.njit(cache=True)
+def _batchnorm_forward_train(Z, gamma, beta, eps, xhat, mean, var):
+    """Normalize Z (m, h) with its batch statistics, in place.
+
+    Z <- gamma * xhat + beta. Stores xhat, the batch mean and the biased
+    batch variance; returns nothing. Accumulates in float64.
+    """
+    m, h = Z.shape
+    s = np.zeros(h)
+    s2 = np.zeros(h)
+    for i in range(m):
+        for j in range(h):
+            s[j] += Z[i, j]
+    for j in range(h):
+        s[j] /= m
+    for i in range(m):
+        for j in range(h):
+            d = Z[i, j] - s[j]
+            s2[j] += d * d
+    for j in range(h):
+        mean[j] = s[j]
+        var[j] = s2[j] / m
+        s2[j] = 1.0 / np.sqrt(s2[j] / m + eps)
+    for i in range(m):
+        for j in range(h):
+            x = (Z[i, j] - s[j]) * s2[j]
+            xhat[i, j] = x
+            Z[i, j] = gamma[j] * x + beta[j]
+
+
+@numba.njit(cache=True)
+def _batchnorm_backward(dY, xhat, gamma, var, eps, dgamma, dbeta):
+    """Backward of batch norm in training mode, dY overwritten by dZ."""
+    m, h = dY.shape
+    sdy = np.zeros(h)
+    sdyx = np.zeros(h)
+    for i in range(m):
+        for j in range(h):
+            sdy[j] += dY[i, j]
+            sdyx[j] += dY[i, j] * xhat[i, j]
+    c = np.empty(h)
+    for j in range(h):
+        dbeta[j] = sdy[j]
+        dgamma[j] = sdyx[j]
+        c[j] = gamma[j] / np.sqrt(var[j] + eps)
+        sdy[j] /= m
+        sdyx[j] /= m
+    for i in range(m):
+        for j in range(h):
+            dY[i, j] = c[j] * (dY[i, j] - sdy[j] - xhat[i, j] * sdyx[j])
+
+
+def _rows(buffer, m):
+    """Leading ``m`` rows of a preallocated buffer (a contiguous view)."""
+    return buffer if buffer.shape[0] == m else buffer[:m]
+
+
+class _Buffered:
+    """Mixin: one reusable (rows, width) buffer per name, grown on demand."""
+
+    def _buffer(self, name, m, width, dtype):
+        buffers = self.__dict__.setdefault("_buffers", {})
+        buf = buffers.get(name)
+        if buf is None or buf.shape[0] < m or buf.dtype != dtype:
+            buf = np.empty((m, width), dtype=dtype)
+            buffers[name] = buf
+        return _rows(buf, m)
+
+
+class Dense(_Buffered):
+    """Affine layer ``Z = X @ W + b``.
+
+    ``W`` (fan_in, fan_out) and ``b`` (fan_out,) and their gradients are
+    views set by :class:`Network`. ``input_grad=False`` (first layer) skips
+    the gradient with respect to the input, which nobody needs.
+    """
+
+    def __init__(self, fan_in, fan_out, input_grad=True):
+        self.fan_in = fan_in
+        self.fan_out = fan_out
+        self.input_grad = input_grad
+        self.W = self.b = self.gW = self.gb = None
+
+    def forward(self, X, training):
+        if not training:
+            Z = safe_sparse_dot(X, self.W)
+            Z += self.b
+            return Z
+        self._X = X
+        m = X.shape[0]
+        Z = self._buffer("Z", m, self.fan_out, self.W.dtype)
+        if sparse.issparse(X):
+            Z[...] = X @ self.W
+        else:
+            np.matmul(X, self.W, out=Z)
+        Z += self.b
+        return Z
+
+    def backward(self, dZ):
+        X = self._X
+        if sparse.issparse(X):
+            self.gW[...] = X.T @ dZ
+        else:
+            np.matmul(X.T, dZ, out=self.gW)
+        np.sum(dZ, axis=0, out=self.gb)
+        if not self.input_grad:
+            return None
+        dX = self._buffer("dX", dZ.shape[0], self.fan_in, dZ.dtype)
+        np.matmul(dZ, self.W.T, out=dX)
+        return dX
+
+
+class Activation:
+    """Elementwise activation applied in place; backward uses the output."""
+
+    _KIND = {"identity": 0, "logistic": 1, "tanh": 2, "relu": 3}
+
+    def __init__(self, name):
+        if name not in self._KIND:
+            raise ValueError(f"Unknown activation {name!r}; use one of {ACTIVATIONS}.")
+        self.name = name
+        self.kind = self._KIND[name]
+
+    def forward(self, Z, training):
+        if self.kind == 3:
+            np.maximum(Z, 0, out=Z)
+        elif self.kind == 2:
+            np.tanh(Z, out=Z)
+        elif self.kind == 1:
+            expit(Z, out=Z)
+        if training:
+            self._A = Z
+        return Z
+
+    def backward(self, dA):
+        if self.kind != 0:
+            _activation_backward(self._A, dA, self.kind)
+        return dA
+
+
+class Dropout(_Buffered):
+    """Inverted dropout: zero each unit with probability ``rate`` in training
+    and scale the survivors by ``1 / (1 - rate)``; identity at prediction.
+
+    ``rng`` is a :class:`numpy.random.Generator`, set by the training loop.
+    ``fixed_mask`` (tests only) replaces the random draw.
+    """
+
+    def __init__(self, rate):
+        self.rate = float(rate)
+        self.rng = None
+        self.fixed_mask = None
+
+    def forward(self, A, training):
+        if not training or self.rate == 0.0:
+            self._mask = None
+            return A
+        m, h = A.shape
+        if self.fixed_mask is not None:
+            mask = self.fixed_mask
+            A *= mask
+        else:
+            mask = self._buffer("mask", m, h, A.dtype)
+            self.rng.random(out=mask, dtype=A.dtype.type)
+            _dropout_forward(A, mask, 1.0 - self.rate)
+        self._mask = mask
+        return A
+
+    def backward(self, dA):
+        if self._mask is not None:
+            dA *= self._mask
+        return dA
+
+
+class BatchNorm(_Buffered):
+    """Batch normalization of each unit, between a dense layer and its
+    activation: ``gamma * (z - mu) / sqrt(var + eps) + beta``.
+
+    Training uses the minibatch mean and (biased) variance; prediction uses
+    running estimates updated with PyTorch's convention
+    ``running = (1 - momentum) * running + momentum * batch_stat`` (so
+    ``momentum=0.1`` keeps 90 % of the old estimate; the running variance uses
+    the unbiased batch variance). ``gamma``/``beta`` and gradients are views
+    set by :class:`Network`; running statistics are plain arrays.
+    """
+
+    def __init__(self, width, momentum=0.1, eps=1e-5):
+        self.width = width
+        self.momentum = float(momentum)
+        self.eps = float(eps)
+        self.gamma = self.beta = self.ggamma = self.gbeta = None
+        self.running_mean = self.running_var = None
+        self.update_running = True
+
+    def forward(self, Z, training):
+        if not training:
+            scale = self.gamma / np.sqrt(self.running_var + self.eps)
+            Z -= self.running_mean
+            Z *= scale
+            Z += self.beta
+            return Z
+        m = Z.shape[0]
+        self._xhat = self._buffer("xhat", m, self.width, Z.dtype)
+        self._mean = np.empty(self.width, dtype=Z.dtype)
+        self._var = np.empty(self.width, dtype=Z.dtype)
+        _batchnorm_forward_train(
+            Z, self.gamma, self.beta, self.eps, self._xhat, self._mean, self._var
+        )
+        if self.update_running:
+            mom = self.momentum
+            unbiased = self._var * (m / max(m - 1, 1))
+            self.running_mean *= 1 - mom
+            self.running_mean += mom * self._mean
+            self.running_var *= 1 - mom
+            self.running_var += mom * unbiased
+        return Z
+
+    def backward(self, dY):
+        _batchnorm_backward(
+            dY, self._xhat, self.gamma, self._var, self.eps, self.ggamma, self.gbeta
+        )
+        return dY
+
+
+class Network:
+    """A stack of layers with all trainable parameters in one flat vector.
+
+    Layout of ``params`` (and ``grads``): every dense weight matrix
+    (row-major), then every dense bias, then batch-norm gammas, then betas.
+    The first ``n_weights`` entries are exactly the penalized weights (L1,
+    L2, weight decay); biases and batch-norm parameters are never penalized.
+
+    Parameters
+    ----------
+    layer_units : list of int
+        ``[n_features, *hidden_layer_sizes, n_outputs]``.
+    activation : str
+        Hidden activation.
+    dropout : sequence of float
+        One rate per hidden layer (0 = no dropout layer).
+    batch_norm : bool
+        Batch normalization after each hidden dense layer.
+    dtype : numpy dtype
+        float32 or float64; parameters and buffers use it.
+    """
+
+    def __init__(self, layer_units, activation, dropout, batch_norm, dtype,
+                 batch_norm_momentum=0.1):
+        self.layer_units = list(layer_units)
+        self.dtype = np.dtype(dtype)
+        n_hidden = len(layer_units) - 2
+        shapes = list(itertools.pairwise(layer_units))
+        self.n_weights = sum(a * b for a, b in shapes)
+        n_bias = sum(b for _, b in shapes)
+        n_bn = 2 * sum(layer_units[1:-1]) if batch_norm else 0
+        self.params = np.zeros(self.n_weights + n_bias + n_bn, dtype=self.dtype)
+        self.grads = np.zeros_like(self.params)
+
+        self.dense = [
+            Dense(a, b, input_grad=(i > 0)) for i, (a, b) in enumerate(shapes)
+        ]
+        offset = 0
+        for layer in self.dense:
+            size = layer.fan_in * layer.fan_out
+            shape = (layer.fan_in, layer.fan_out)
+            layer.W = self.params[offset:offset + size].reshape(shape)
+            layer.gW = self.grads[offset:offset + size].reshape(shape)
+            offset += size
+        for layer in self.dense:
+            layer.b = self.params[offset:offset + layer.fan_out]
+            layer.gb = self.grads[offset:offset + layer.fan_out]
+            offset += layer.fan_out
+
+        self.batch_norms = []
+        if batch_norm:
+            self.batch_norms = [
+                BatchNorm(h, momentum=batch_norm_momentum)
+                for h in layer_units[1:-1]
+            ]
+            for attr, gattr in (("gamma", "ggamma"), ("beta", "gbeta")):
+                for bn in self.batch_norms:
+                    setattr(bn, attr, self.params[offset:offset + bn.width])
+                    setattr(bn, gattr, self.grads[offset:offset + bn.width])
+                    offset += bn.width
+            for bn in self.batch_norms:
+                bn.gamma[:] = 1
+                bn.running_mean = np.zeros(bn.width, dtype=self.dtype)
+                bn.running_var = np.ones(bn.width, dtype=self.dtype)
+
+        self.layers = []
+        for i in range(n_hidden):
+            self.layers.append(self.dense[i])
+            if batch_norm:
+                self.layers.append(self.batch_norms[i])
+            self.layers.append(Activation(activation))
+            if dropout[i] > 0:
+                self.layers.append(Dropout(dropout[i]))
+        self.layers.append(self.dense[-1])
+        self.dropouts = [layer for layer in self.layers if isinstance(layer, Dropout)]
+
+    # -- parameter access -------------------------------------------------
+    @property
+    def coefs(self):
+        return [layer.W for layer in self.dense]
+
+    @property
+    def intercepts(self):
+        return [layer.b for layer in self.dense]
+
+    def set_rng(self, rng):
+        for layer in self.dropouts:
+            layer.rng = rng
+
+    # -- passes -------------------------------------------------------------
+    def forward(self, X, training):
+        """Raw output (before the output activation) for X."""
+        A = X
+        for layer in self.layers:
+            A = layer.forward(A, training)
+        return A
+
+    def backward(self, delta):
+        """Fill ``grads`` from the gradient of the loss w.r.t. the raw output.
+
+        ``delta`` may be overwritten.
+        """
+        d = delta
+        for layer in reversed(self.layers):
+            d = layer.backward(d)
+            if d is None:
+                break
+
+    def predict_raw(self, X, chunk=4096):
+        """Raw output in evaluation mode, in chunks to bound memory."""
+        n = X.shape[0]
+        if n <= chunk:
+            return self.forward(X, training=False)
+        out = np.empty((n, self.layer_units[-1]), dtype=self.dtype)
+        for start in range(0, n, chunk):
+            stop = min(start + chunk, n)
+            out[start:stop] = self.forward(X[start:stop], training=False)
+        return out

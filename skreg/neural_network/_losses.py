@@ -1,0 +1,189 @@
+"""Losses of the MLPs, each paired with its canonical output activation.
+
+For a raw network output ``z`` (one row per sample, one column per output)
+and a target row ``y``, the per-sample losses, summed over outputs, are
+
+- ``squared_error`` (identity output): ``1/2 sum_k (z_k - y_k)^2``
+- ``poisson`` (exp output): ``sum_k exp(z_k) - y_k z_k + y_k log y_k - y_k``
+  (half the Poisson deviance, as scikit-learn)
+- ``binary_log_loss`` (logistic output, binary and multilabel):
+  ``sum_k -y_k log p_k - (1 - y_k) log(1 - p_k)``, ``p = sigmoid(z)``
+- ``log_loss`` (softmax output): ``-sum_k y_k log softmax(z)_k``
+
+Targets may be soft (mixup). With the canonical link, the gradient of every
+loss with respect to ``z`` is ``p - y``; the training loss is the weighted
+mean ``sum_i w_i l_i / sum_i w_i`` and its gradient is
+``w_i (p_i - y_i) / sum_i w_i``. Values are computed from ``z`` with
+log-sum-exp / softplus, so they stay finite where probabilities round to 0
+or 1.
+"""
+
+import numba
+import numpy as np
+
+_SQUARED, _POISSON, _LOGISTIC, _SOFTMAX = 0, 1, 2, 3
+
+
+@numba.njit(cache=True)
+def _value_and_delta(Z, Y, sw, scale, D, kind):
+    """Loss sum over rows (weighted), Z <- p (in place), D <- w (p - y) scale."""
+    m, k = Z.shape
+    total = 0.0
+    for i in range(m):
+        w = sw[i]
+        li = 0.0
+        if kind == _SOFTMAX:
+            zmax = Z[i, 0]
+            for j in range(1, k):
+                if Z[i, j] > zmax:
+                    zmax = Z[i, j]
+            s = 0.0
+            for j in range(k):
+                s += np.exp(Z[i, j] - zmax)
+            lse = zmax + np.log(s)
+            for j in range(k):
+                y = Y[i, j]
+                z = Z[i, j]
+                if y != 0:
+                    li += y * (lse - z)
+                p = np.exp(z - lse)
+                Z[i, j] = p
+                D[i, j] = (p - y) * w * scale
+        else:
+            for j in range(k):
+                y = Y[i, j]
+                z = Z[i, j]
+                if kind == _SQUARED:
+                    r = z - y
+                    li += 0.5 * r * r
+                    p = z
+                elif kind == _POISSON:
+                    p = np.exp(z)
+                    li += p - y * z - y
+                    if y > 0:
+                        li += y * np.log(y)
+                else:
+                    li += max(z, 0.0) - y * z + np.log1p(np.exp(-abs(z)))
+                    if z >= 0:
+                        p = 1.0 / (1.0 + np.exp(-z))
+                    else:
+                        e = np.exp(z)
+                        p = e / (1.0 + e)
+                Z[i, j] = p
+                D[i, j] = (p - y) * w * scale
+        total += w * li
+    return total
+
+
+@numba.njit(cache=True)
+def _count_correct(P, Y, sw, softmax):
+    """Weighted number of rows whose predicted labels all match."""
+    m, k = P.shape
+    total = 0.0
+    for i in range(m):
+        ok = True
+        if softmax:
+            jp = 0
+            jy = 0
+            for j in range(1, k):
+                if P[i, j] > P[i, jp]:
+                    jp = j
+                if Y[i, j] > Y[i, jy]:
+                    jy = j
+            ok = jp == jy
+        else:
+            for j in range(k):
+                if (P[i, j] > 0.5) != (Y[i, j] > 0.5):
+                    ok = False
+                    break
+        if ok:
+            total += sw[i]
+    return total
+
+
+@numba.njit(cache=True)
+def _accumulate_r2(P, Y, sw, acc):
+    """acc rows: sum w, sum w r^2, sum w y, sum w y^2 (one column per output)."""
+    m, k = P.shape
+    for i in range(m):
+        w = sw[i]
+        for j in range(k):
+            y = Y[i, j]
+            r = P[i, j] - y
+            acc[0, j] += w
+            acc[1, j] += w * r * r
+            acc[2, j] += w * y
+            acc[3, j] += w * y * y
+
+
+def r2_from_stats(acc):
+    """R^2 averaged over outputs (scikit-learn's 'uniform_average')."""
+    sw, sse, sy, syy = acc
+    sst = syy - sy * sy / np.maximum(sw, np.finfo(float).tiny)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(sst > 0, 1.0 - sse / sst, np.where(sse > 0, 0.0, 1.0))
+    return float(np.mean(r2))
+
+
+class Loss:
+    """A loss with its output activation.
+
+    Parameters
+    ----------
+    name : {'squared_error', 'poisson', 'binary_log_loss', 'log_loss'}
+    """
+
+    _TABLE = {
+        "squared_error": (_SQUARED, "identity"),
+        "poisson": (_POISSON, "exp"),
+        "binary_log_loss": (_LOGISTIC, "logistic"),
+        "log_loss": (_SOFTMAX, "softmax"),
+    }
+
+    def __init__(self, name):
+        if name not in self._TABLE:
+            raise ValueError(f"Unknown loss {name!r}.")
+        self.name = name
+        self.kind, self.out_activation = self._TABLE[name]
+        self.is_classification = self.kind in (_LOGISTIC, _SOFTMAX)
+
+    def value_and_delta(self, Z, Y, sw, scale, D):
+        """Weighted loss sum; ``Z`` becomes the prediction, ``D`` the
+        gradient of ``scale * sum_i w_i l_i`` with respect to the raw ``Z``."""
+        return _value_and_delta(Z, Y, sw, scale, D, self.kind)
+
+    def mean_value(self, Z, Y, sw):
+        """Weighted mean loss of raw outputs ``Z`` (``Z`` is overwritten)."""
+        D = np.empty_like(Z)
+        total = _value_and_delta(Z, Y, sw, 1.0, D, self.kind)
+        return total / sw.sum()
+
+    def inverse_link(self, Z):
+        """Raw outputs -> predictions (probabilities or means), in place."""
+        if self.kind == _SOFTMAX:
+            Z -= Z.max(axis=1, keepdims=True)
+            np.exp(Z, out=Z)
+            Z /= Z.sum(axis=1, keepdims=True)
+        elif self.kind == _LOGISTIC:
+            from scipy.special import expit
+
+            expit(Z, out=Z)
+        elif self.kind == _POISSON:
+            np.exp(Z, out=Z)
+        return Z
+
+    def score_stats(self, P, Y, sw, acc):
+        """Accumulate what the training score needs from one minibatch."""
+        if self.is_classification:
+            acc[0, 0] += _count_correct(P, Y, sw, self.kind == _SOFTMAX)
+            acc[1, 0] += sw.sum()
+        else:
+            _accumulate_r2(P, Y, sw, acc)
+
+    def new_score_stats(self, n_outputs):
+        return np.zeros((4, 1 if self.is_classification else n_outputs))
+
+    def score_from_stats(self, acc):
+        if self.is_classification:
+            return float(acc[0, 0] / acc[1, 0]) if acc[1, 0] > 0 else float("nan")
+        return r2_from_stats(acc)
