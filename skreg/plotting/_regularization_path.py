@@ -354,5 +354,8 @@ def _cv_marks(cv_model, strength):
         if value is not None:
             marks[f"alpha_{rule}"] = float(np.ravel(value)[0])
     if not marks:
-        marks["alpha_min"] = float(np.ravel(getattr(cv_model, f"{name}_"))[0])
+        # Only the chosen value is known; label it by the rule that chose it.
+        rule = getattr(cv_model, "selection_rule", "min")
+        key = "alpha_1se" if rule == "1se" else "alpha_min"
+        marks[key] = float(np.ravel(getattr(cv_model, f"{name}_"))[0])
     return marks
