@@ -100,7 +100,8 @@ class TrainingHistoryDisplay:
                 )
         return curves, n_epochs
 
-    def plot(self, ax=None, *, show_score=True, loss_name="loss", score_name="score"):
+    def plot(self, ax=None, *, show_score=True, loss_name="loss", score_name="score",
+             epoch_name="epoch"):
         """Draw the history.
 
         Parameters
@@ -113,6 +114,8 @@ class TrainingHistoryDisplay:
             Label of the loss axis.
         score_name : str, default="score"
             Label of the score axis.
+        epoch_name : str, default="epoch"
+            Label of the x axis (what one recorded step is).
 
         Returns
         -------
@@ -137,7 +140,7 @@ class TrainingHistoryDisplay:
         for name in ("train_loss", "validation_loss"):
             if curves[name] is not None:
                 (self.lines_[name],) = ax.plot(epochs, curves[name], **styles[name])
-        ax.set_xlabel("epoch")
+        ax.set_xlabel(epoch_name)
         ax.set_ylabel(loss_name)
 
         self.ax_score_ = None
@@ -156,7 +159,7 @@ class TrainingHistoryDisplay:
         if self.best_epoch is not None:
             self.best_epoch_line_ = ax.axvline(
                 self.best_epoch + 1, color="tab:red", linestyle=":",
-                label=f"best epoch ({self.best_epoch + 1})",
+                label=f"best {epoch_name} ({self.best_epoch + 1})",
             )
         handles = list(self.lines_.values())
         if self.best_epoch_line_ is not None:
@@ -200,15 +203,18 @@ class TrainingHistoryDisplay:
         Reads ``loss_curve_``, ``validation_loss_curve_``,
         ``validation_scores_``, ``train_score_curve_`` and ``best_epoch_``
         (skreg's MLPs); attributes that are missing or None are skipped, so
-        scikit-learn's MLPs work too. For a model without ``best_epoch_``
-        trained with ``early_stopping=True`` (scikit-learn, which restores the
-        weights of the best validation score), the best epoch is the argmax of
-        ``validation_scores_``.
+        scikit-learn's MLPs work too. The best epoch is marked only when the
+        model recorded a validation curve (early stopping or ``X_val``): it is
+        ``best_epoch_`` (the epoch whose weights the model holds), or, for a
+        model without it (scikit-learn, which restores the weights of the best
+        validation score), the argmax of ``validation_scores_``. For
+        ``solver='lbfgs'`` the steps are L-BFGS iterations, and the x axis is
+        labelled so.
 
         Parameters
         ----------
         estimator : fitted MLPClassifier or MLPRegressor
-            A model trained with a stochastic solver (lbfgs records no history).
+            A model with a ``loss_curve_`` (scikit-learn's lbfgs records none).
         ax : matplotlib Axes, default=None
             Axes to draw on.
         **plot_kw : dict
@@ -224,18 +230,24 @@ class TrainingHistoryDisplay:
         train_loss = getattr(estimator, "loss_curve_", None)
         if train_loss is None or len(train_loss) == 0:
             raise ValueError(
-                f"{type(estimator).__name__} has no loss_curve_: train it with a "
-                "stochastic solver ('sgd', 'adam', 'adamw'), not 'lbfgs'."
+                f"{type(estimator).__name__} has no loss_curve_: it recorded no "
+                "training history (scikit-learn's lbfgs solver records none)."
             )
         val_score = getattr(estimator, "validation_scores_", None)
-        best = getattr(estimator, "best_epoch_", None)
-        if best is None and val_score is not None and len(val_score) > 0 and getattr(
-            estimator, "early_stopping", False
-        ):
-            best = int(np.nanargmax(val_score))
+        val_loss = getattr(estimator, "validation_loss_curve_", None)
+        has_validation = any(
+            curve is not None and len(curve) > 0 for curve in (val_score, val_loss)
+        )
+        best = None
+        if has_validation:
+            best = getattr(estimator, "best_epoch_", None)
+            if best is None and val_score is not None:
+                best = int(np.nanargmax(val_score))
+        if getattr(estimator, "solver", None) == "lbfgs":
+            plot_kw.setdefault("epoch_name", "L-BFGS iteration")
         disp = cls(
             train_loss,
-            validation_loss=getattr(estimator, "validation_loss_curve_", None),
+            validation_loss=val_loss,
             validation_score=val_score,
             train_score=getattr(estimator, "train_score_curve_", None),
             best_epoch=None if best is None else int(best),

@@ -10,9 +10,6 @@ from sklearn.datasets import make_classification, make_regression
 import skreg
 from skreg.plotting import TrainingHistoryDisplay
 
-if not hasattr(skreg, "MLPClassifier"):  # TEMP until skreg's MLPs land
-    import sklearn.neural_network as skreg
-
 
 def test_from_history_draws_losses_scores_and_best_epoch():
     train = [1.0, 0.6, 0.4, 0.3, 0.25]
@@ -75,39 +72,64 @@ def _fit(model, X, y):
 def test_from_estimator_classifier_with_early_stopping_marks_kept_epoch():
     X, y = make_classification(n_samples=200, n_features=8, random_state=0)
     model = _fit(skreg.MLPClassifier(hidden_layer_sizes=(16,), max_iter=40,
-                                     early_stopping=True, n_iter_no_change=5,
-                                     random_state=0), X, y)
+                                     early_stopping=True, monitor="val_loss",
+                                     n_iter_no_change=5, random_state=0), X, y)
     disp = TrainingHistoryDisplay.from_estimator(model)
     n_epochs = len(model.loss_curve_)
     assert_allclose(disp.lines_["train_loss"].get_ydata(), model.loss_curve_)
+    assert_allclose(disp.lines_["validation_loss"].get_ydata(),
+                    model.validation_loss_curve_)
     assert_allclose(disp.lines_["validation_score"].get_ydata(),
                     model.validation_scores_)
+    assert_allclose(disp.lines_["train_score"].get_ydata(), model.train_score_curve_)
     assert len(disp.lines_["validation_score"].get_xdata()) == n_epochs
-    best = getattr(model, "best_epoch_", None)
-    if best is None:  # scikit-learn keeps the weights of the best validation score
-        best = int(np.argmax(model.validation_scores_))
-    assert disp.best_epoch_line_.get_xdata()[0] == best + 1
-    if getattr(model, "validation_loss_curve_", None) is not None:
-        assert_allclose(disp.lines_["validation_loss"].get_ydata(),
-                        model.validation_loss_curve_)
+    # The kept epoch is the one with the lowest validation loss, drawn 1-based.
+    assert model.best_epoch_ == int(np.argmin(model.validation_loss_curve_))
+    assert disp.best_epoch_line_.get_xdata()[0] == model.best_epoch_ + 1
+    assert disp.ax_.get_xlabel() == "epoch"
+    assert disp.ax_score_.get_ylabel() == "score"
 
 
-def test_from_estimator_regressor_without_validation():
+def test_from_estimator_regressor_without_validation_marks_nothing():
     X, y = make_regression(n_samples=100, n_features=5, noise=1.0, random_state=0)
     model = _fit(skreg.MLPRegressor(hidden_layer_sizes=(8,), max_iter=15,
                                     random_state=0), X, y)
     disp = TrainingHistoryDisplay.from_estimator(model)
     assert len(disp.lines_["train_loss"].get_xdata()) == len(model.loss_curve_)
     assert "validation_loss" not in disp.lines_
+    assert "validation_score" not in disp.lines_
+    assert disp.best_epoch_line_ is None
+
+
+def test_from_estimator_lbfgs_history_is_per_iteration():
+    X, y = make_regression(n_samples=60, n_features=3, random_state=0)
+    model = _fit(skreg.MLPRegressor(solver="lbfgs", hidden_layer_sizes=(4,),
+                                    max_iter=20, random_state=0), X, y)
+    disp = TrainingHistoryDisplay.from_estimator(model)
+    assert disp.ax_.get_xlabel() == "L-BFGS iteration"
+    assert_allclose(disp.lines_["train_loss"].get_ydata(), model.loss_curve_)
+
+
+def test_from_estimator_scikit_learn_mlp_marks_best_validation_score():
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = make_classification(n_samples=200, n_features=8, random_state=0)
+    model = _fit(MLPClassifier(hidden_layer_sizes=(16,), max_iter=30,
+                               early_stopping=True, random_state=0), X, y)
+    disp = TrainingHistoryDisplay.from_estimator(model)
+    best = int(np.argmax(model.validation_scores_))
+    assert disp.best_epoch_line_.get_xdata()[0] == best + 1
+    assert "validation_loss" not in disp.lines_
 
 
 def test_from_estimator_requires_fitted_model_with_history():
     from sklearn.exceptions import NotFittedError
+    from sklearn.neural_network import MLPRegressor
 
     with pytest.raises(NotFittedError):
         TrainingHistoryDisplay.from_estimator(skreg.MLPRegressor())
     X, y = make_regression(n_samples=60, n_features=3, random_state=0)
-    model = _fit(skreg.MLPRegressor(solver="lbfgs", hidden_layer_sizes=(4,),
-                                    max_iter=20, random_state=0), X, y)
+    model = _fit(MLPRegressor(solver="lbfgs", hidden_layer_sizes=(4,), max_iter=20,
+                              random_state=0), X, y)
     with pytest.raises(ValueError, match="loss_curve_"):
         TrainingHistoryDisplay.from_estimator(model)
