@@ -7,12 +7,14 @@ grid-searchable constructor parameter.
 
 __version__ = "0.1.0.dev0"
 
-from .linear_model import enet_path, lasso_path
+from .linear_model import Ridge, RidgeCV, enet_path, lasso_path
 from .neural_network import MLPClassifier, MLPRegressor
 
 __all__ = [
     "MLPClassifier",
     "MLPRegressor",
+    "Ridge",
+    "RidgeCV",
     "__version__",
     "enet_path",
     "lasso_path",

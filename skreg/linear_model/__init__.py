@@ -1,5 +1,6 @@
 """Regularized linear models: Lasso, ElasticNet, Ridge and logistic regression."""
 
 from ._path import enet_path, lasso_path
+from ._ridge import Ridge, RidgeCV
 
-__all__ = ["enet_path", "lasso_path"]
+__all__ = ["Ridge", "RidgeCV", "enet_path", "lasso_path"]

@@ -1,0 +1,766 @@
+r"""Ridge regression (L2 penalty) and RidgeCV, drop-in for scikit-learn's.
+
+Both estimators minimize, for each target :math:`y`,
+
+.. math::
+
+    \sum_i s_i (y_i - x_i^\top w - b)^2 + \alpha \sum_j f_j w_j^2
+
+(scikit-learn's Ridge scaling: the data term is *not* divided by the number
+of samples), with sample weights :math:`s_i` and penalty factors :math:`f_j`.
+The intercept :math:`b` is never penalized and is obtained by centering.
+"""
+
+import numbers
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
+from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.model_selection import check_cv
+from sklearn.utils import check_scalar
+from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..utils import check_penalty_factor, check_sample_weight
+from ..utils._sklearn_private import (
+    Interval,
+    StrOptions,
+    _fit_context,
+    _raise_for_params,
+    scorer_accepts_sample_weight,
+)
+from ._ridge_solvers import (
+    CenteredDesign,
+    kkt_violation,
+    solve_cg,
+    solve_gram_cholesky,
+    solve_kernel_cholesky,
+    solve_lbfgs_positive,
+    solve_lsqr,
+    weighted_means,
+)
+from ._ridge_spectral import RidgeSpectrum, choose_mode
+
+# Sparse X with at most this many features is solved exactly through its
+# (dense, p x p) Gram matrix; wider sparse X uses conjugate gradient.
+_SPARSE_GRAM_MAX_FEATURES = 2000
+
+
+def _check_alpha_per_target(alpha, n_targets):
+    alpha = np.asarray(alpha, dtype=np.float64).ravel()
+    if alpha.shape[0] not in (1, n_targets):
+        raise ValueError(
+            "Number of targets and number of penalties do not correspond: "
+            f"{alpha.shape[0]} != {n_targets}"
+        )
+    if not np.all(np.isfinite(alpha)):
+        raise ValueError("alpha contains NaN or infinity.")
+    if np.any(alpha < 0):
+        raise ValueError(f"alpha must be non-negative; got {alpha}.")
+    return np.broadcast_to(alpha, (n_targets,)).copy()
+
+
+def _resolve_solver(solver, positive, is_sparse, n_samples, n_features, has_zero_pf):
+    """Map a scikit-learn solver name to the skreg solver that runs.
+
+    Returns one of 'gram', 'kernel', 'kernel_spectral', 'svd', 'cg', 'lsqr',
+    'lbfgs'.
+    """
+    if positive:
+        return "lbfgs"
+    if solver in ("auto", "cholesky", "sag", "saga"):
+        if is_sparse:
+            if n_features <= _SPARSE_GRAM_MAX_FEATURES:
+                return "gram"
+            return "cg"
+        if n_features <= n_samples:
+            return "gram"
+        return "kernel_spectral" if has_zero_pf else "kernel"
+    if solver == "svd":
+        return "svd"
+    if solver == "sparse_cg":
+        return "cg"
+    # lsqr damps every coefficient equally; unpenalized features need CG.
+    return "cg" if has_zero_pf else "lsqr"
+
+
+_REPORTED_NAME = {
+    "gram": "cholesky",
+    "kernel": "cholesky",
+    "kernel_spectral": "cholesky",
+    "svd": "svd",
+    "cg": "sparse_cg",
+    "lsqr": "lsqr",
+    "lbfgs": "lbfgs",
+}
+
+
+def _fit_ridge(X, Y, sample_weight, alphas, pf, *, fit_intercept, solver, positive,
+               tol, max_iter):
+    """Solve ridge for every column of Y; returns a dict of fitted pieces.
+
+    ``X`` is float32/float64 dense or CSR/CSC sparse, ``Y`` is (n, t) float64,
+    ``alphas`` is (t,). Coefficients come back as float64 of shape (p, t).
+    """
+    n, p = X.shape
+    is_sparse = sparse.issparse(X)
+    kind = _resolve_solver(solver, positive, is_sparse, n, p, bool(np.any(pf == 0)))
+    x_mean, y_mean, _ = weighted_means(X, Y, sample_weight, fit_intercept)
+    sqrt_sw = None if sample_weight is None else np.sqrt(sample_weight)
+    B = Y - y_mean
+    if sqrt_sw is not None:
+        B *= sqrt_sw[:, None]
+    design = CenteredDesign(X, x_mean, sqrt_sw)
+    G = C = None
+    n_iter = None
+    reported = _REPORTED_NAME[kind]
+
+    if kind == "gram":
+        G = design.gram()
+        C = design.rmatmat(B)
+        W, fallback = solve_gram_cholesky(G, C, alphas, pf)
+        if fallback:
+            reported = "svd"
+    elif kind == "kernel":
+        scale = 1.0 / np.sqrt(pf)
+        scaled = CenteredDesign(X, x_mean, sqrt_sw, scale)
+        W, fallback = solve_kernel_cholesky(scaled, B, alphas)
+        W *= scale[:, None]
+        if fallback:
+            reported = "svd"
+    elif kind in ("svd", "kernel_spectral"):
+        mode = "svd" if kind == "svd" else "kernel"
+        spectrum = RidgeSpectrum(X, Y, sample_weight, pf, fit_intercept, mode)
+        W = spectrum.coef(alphas)
+    elif kind == "cg":
+        W, n_iter = solve_cg(design, B, alphas, pf, tol, max_iter)
+    elif kind == "lsqr":
+        scale = 1.0 / np.sqrt(pf)
+        scaled = CenteredDesign(X, x_mean, sqrt_sw, scale)
+        W, n_iter = solve_lsqr(scaled, B, alphas, tol, max_iter)
+        W *= scale[:, None]
+    else:  # lbfgs, non-negative coefficients
+        if (p <= n) if not is_sparse else (p <= _SPARSE_GRAM_MAX_FEATURES):
+            G = design.gram()
+        W, n_iter = solve_lbfgs_positive(design, B, alphas, pf, tol, max_iter, G=G)
+        if G is not None:
+            C = design.rmatmat(B)
+
+    kkt = kkt_violation(design, B, W, alphas, pf, positive=positive, G=G, C=C)
+    intercept = y_mean - x_mean @ W if fit_intercept else None
+    return {
+        "coef": W,
+        "intercept": intercept,
+        "n_iter": n_iter,
+        "solver": reported,
+        "kkt": kkt,
+    }
+
+
+def _set_linear_attributes(est, W, intercept, y_ndim, dtype, kkt=None):
+    """Set coef_/intercept_ (and kkt_violation_) with scikit-learn's shapes."""
+    n_targets = W.shape[1]
+    coef = W.T.astype(dtype, copy=False)
+    est.coef_ = coef[0] if n_targets == 1 else coef
+    if intercept is None:
+        est.intercept_ = 0.0
+    elif y_ndim == 1:
+        est.intercept_ = dtype.type(intercept[0])
+    else:
+        est.intercept_ = intercept.astype(dtype)
+    if kkt is not None:
+        est.kkt_violation_ = float(kkt[0]) if y_ndim == 1 else kkt
+
+
+def _validate_fit_data(est, X, y, sample_weight):
+    """Return checked X (float32/64, CSR/CSC), y, 2-D float64 Y, weights, factors."""
+    X, y = validate_data(
+        est,
+        X,
+        y,
+        accept_sparse=["csr", "csc", "coo"],
+        dtype=[np.float64, np.float32],
+        multi_output=True,
+        y_numeric=True,
+    )
+    if sparse.issparse(X) and X.format == "coo":
+        X = X.tocsr()
+    sw = None
+    if sample_weight is not None:
+        sw = check_sample_weight(sample_weight, X, dtype=np.float64)
+    Y = np.asarray(y, dtype=np.float64)
+    Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
+    pf = check_penalty_factor(est.penalty_factor, X.shape[1])
+    return X, y, Y, sw, pf
+
+
+class _RidgePredictMixin:
+    def predict(self, X):
+        """Predict with the fitted linear model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Predicted values.
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse=["csr", "csc", "coo"], reset=False,
+            dtype=[np.float64, np.float32],
+        )
+        return safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
+
+
+class Ridge(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
+    r"""Linear least squares with an L2 penalty (Tikhonov regularization).
+
+    Minimizes, for each target (column of ``y``),
+
+    .. math::
+
+        \sum_{i=1}^{n} s_i (y_i - x_i^\top w - b)^2
+        + \alpha \sum_{j=1}^{p} f_j w_j^2,
+
+    with sample weights :math:`s_i` (1 by default), penalty factors
+    :math:`f_j` (``penalty_factor``, 1 by default) and an unpenalized
+    intercept :math:`b`. This is scikit-learn's scaling: the squared error is
+    **not** divided by :math:`n` (unlike :class:`Lasso`), so ``alpha`` means
+    the same as in :class:`sklearn.linear_model.Ridge`.
+
+    Parameters
+    ----------
+    alpha : float or array-like of shape (n_targets,), default=1.0
+        Strength of the L2 penalty, non-negative; one value per target when
+        an array is given. ``alpha=0`` is ordinary least squares (least-norm
+        solution when the system is singular).
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept (by centering; sparse ``X`` is centered
+        implicitly and never densified).
+    copy_X : bool, default=True
+        Accepted for compatibility; ``X`` is never modified by skreg.
+    max_iter : int, default=None
+        Iteration limit of the iterative solvers ('sparse_cg', 'lsqr':
+        scipy's default; 'lbfgs': 15000). Direct solvers ignore it.
+    tol : float, default=1e-4
+        Precision of the iterative solvers, with scikit-learn's meaning:
+        relative residual of the normal equations ('sparse_cg'), atol/btol of
+        scipy's lsqr ('lsqr'), gradient tolerance of L-BFGS-B ('lbfgs').
+        Direct solvers ignore it.
+    solver : {'auto', 'svd', 'cholesky', 'lsqr', 'sparse_cg', 'sag', \
+'saga', 'lbfgs'}, default='auto'
+        scikit-learn's names, mapped to skreg's solvers:
+
+        - 'auto', 'cholesky', 'sag', 'saga': a direct solve. Dense ``X`` with
+          n >= p: Cholesky of the p x p Gram matrix ``X^T W X`` (BLAS syrk,
+          no copy of ``X`` without sample weights); dense ``X`` with p > n: the
+          dual (kernel) form, Cholesky of the n x n matrix ``X X^T`` (an
+          eigendecomposition when some ``penalty_factor`` is 0); sparse ``X``
+          with at most 2000 features: Cholesky of its Gram matrix (implicit
+          centering); wider sparse ``X``: 'sparse_cg'. 'sag'/'saga' are not
+          stochastic here: they give the exact solution.
+        - 'svd': thin SVD of the centered, weighted ``X`` (dense only).
+        - 'sparse_cg': conjugate gradient on the normal equations.
+        - 'lsqr': scipy's LSQR (becomes 'sparse_cg' when a penalty factor is
+          0, since LSQR damps all coefficients equally).
+        - 'lbfgs': L-BFGS-B, only (and automatically) with ``positive=True``.
+
+        A singular system (e.g. ``alpha=0`` with collinear features) falls back
+        to the least-norm solution, and ``solver_`` is then 'svd', as in
+        scikit-learn.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative (uses 'lbfgs').
+    random_state : int, RandomState instance or None, default=None
+        Accepted for compatibility; no skreg solver is random.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Non-negative per-feature multipliers :math:`f_j` of the penalty
+        (glmnet's ``penalty.factor``); 0 leaves a feature unpenalized, None
+        means 1 for every feature. Scaling :math:`f_j` by :math:`c` equals
+        scaling column j of ``X`` by :math:`1/\sqrt{c}` (and its coefficient
+        by :math:`1/\sqrt{c}`).
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients, in the dtype of ``X`` (float32 stays float32).
+    intercept_ : float or ndarray of shape (n_targets,)
+        Intercept; 0.0 when ``fit_intercept=False``.
+    n_iter_ : ndarray of shape (n_targets,)
+        Iterations of the iterative solvers; 1 for the direct ones
+        (scikit-learn reports None there, which fails its own estimator check
+        for estimators with ``max_iter``).
+    solver_ : str
+        The solver that ran, as a scikit-learn solver name.
+    kkt_violation_ : float or ndarray of shape (n_targets,)
+        Optimality certificate: :math:`\max_j |g_j(w)| / \max_j |g_j(0)|`,
+        the largest entry of the gradient of the objective at the returned
+        coefficients (projected on feasible directions when ``positive``),
+        relative to its value at :math:`w = 0`. About machine precision for
+        the direct solvers; about ``tol`` for the iterative ones.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string feature names.
+
+    See Also
+    --------
+    RidgeCV : Ridge with efficient leave-one-out selection of alpha.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skreg import Ridge
+    >>> rng = np.random.RandomState(0)
+    >>> X, y = rng.randn(10, 5), rng.randn(10)
+    >>> model = Ridge(alpha=1.0).fit(X, y)
+    >>> model.coef_.shape
+    (5,)
+    >>> bool(model.kkt_violation_ < 1e-10)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "alpha": [Interval(Real, 0, None, closed="left"), "array-like"],
+        "fit_intercept": ["boolean"],
+        "copy_X": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), None],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "solver": [
+            StrOptions(
+                {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs"}
+            )
+        ],
+        "positive": ["boolean"],
+        "random_state": ["random_state"],
+        "penalty_factor": ["array-like", None],
+    }
+
+    def __init__(
+        self,
+        alpha=1.0,
+        *,
+        fit_intercept=True,
+        copy_X=True,
+        max_iter=None,
+        tol=1e-4,
+        solver="auto",
+        positive=False,
+        random_state=None,
+        penalty_factor=None,
+    ):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.max_iter = max_iter
+        self.tol = tol
+        self.solver = solver
+        self.positive = positive
+        self.random_state = random_state
+        self.penalty_factor = penalty_factor
+
+    def _check_solver(self, X):
+        if self.solver == "lbfgs" and not self.positive:
+            raise ValueError(
+                "'lbfgs' solver can be used only when positive=True. "
+                "Please use another solver."
+            )
+        if self.positive and self.solver not in ("auto", "lbfgs"):
+            raise ValueError(
+                f"solver='{self.solver}' does not support positive fitting. Please"
+                " set the solver to 'auto' or 'lbfgs', or set `positive=False`"
+            )
+        if sparse.issparse(X) and self.solver == "svd":
+            if self.fit_intercept:
+                raise ValueError(
+                    "solver='svd' does not support fitting the intercept on "
+                    "sparse data. Please set the solver to 'auto' or 'cholesky', "
+                    "'lsqr', 'sparse_cg', 'sag', 'lbfgs' or set "
+                    "`fit_intercept=False`"
+                )
+            raise TypeError("SVD solver does not support sparse inputs currently")
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the ridge model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data (float32 is kept as float32).
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Target values.
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Non-negative weights :math:`s_i`; a float gives every sample that
+            weight.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        X, y, Y, sw, pf = _validate_fit_data(self, X, y, sample_weight)
+        self._check_solver(X)
+        alphas = _check_alpha_per_target(self.alpha, Y.shape[1])
+
+        fitted = _fit_ridge(
+            X, Y, sw, alphas, pf,
+            fit_intercept=self.fit_intercept,
+            solver=self.solver,
+            positive=self.positive,
+            tol=self.tol,
+            max_iter=self.max_iter,
+        )
+        _set_linear_attributes(
+            self, fitted["coef"], fitted["intercept"], np.ndim(y), X.dtype,
+            kkt=fitted["kkt"],
+        )
+        n_iter = fitted["n_iter"]
+        # A direct solve counts as one iteration (scikit-learn reports None,
+        # which its own common check on ``max_iter`` estimators rejects).
+        self.n_iter_ = np.ones(Y.shape[1], np.int32) if n_iter is None else n_iter
+        self.solver_ = fitted["solver"]
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = self.solver != "svd"
+        return tags
+
+
+class _LooIdentityRegressor(RegressorMixin, BaseEstimator):
+    """Lets a scorer score precomputed leave-one-out predictions."""
+
+    def predict(self, y_predict):
+        return y_predict
+
+
+class RidgeCV(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
+    r"""Ridge regression with built-in selection of alpha.
+
+    Fits :class:`Ridge` (objective
+    :math:`\sum_i s_i (y_i - x_i^\top w - b)^2 + \alpha \sum_j f_j w_j^2`,
+    not divided by :math:`n`) for every alpha in ``alphas`` and keeps the best.
+
+    With ``cv=None`` (default) the score is the efficient leave-one-out
+    error: one spectral decomposition serves all alphas -- an
+    eigendecomposition of ``X^T W X`` when n > p, of ``X X^T`` when n <= p,
+    or a thin SVD of ``X`` with ``gcv_mode='svd'`` -- then each alpha costs
+    only O(n k) operations. The intercept, sample weights (leave-one-out
+    errors are weighted by :math:`\sqrt{s_i}`, as in scikit-learn),
+    multi-output ``y``, ``alpha_per_target`` and ``penalty_factor``
+    (unpenalized features are partialled out exactly) are all handled in
+    closed form. With ``cv`` given, each fold is decomposed once and every
+    alpha is scored from that decomposition (scikit-learn runs one grid
+    search fit per fold and alpha), then the best alpha is refitted on all
+    data.
+
+    Parameters
+    ----------
+    alphas : array-like of shape (n_alphas,) or float, default=(0.1, 1.0, 10.0)
+        Alphas to try; strictly positive with leave-one-out (``cv=None``),
+        non-negative otherwise (scikit-learn's rules and messages).
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept.
+    scoring : str, callable or None, default=None
+        None: negative mean squared (weighted) leave-one-out error with
+        ``cv=None``, R^2 otherwise; else a scikit-learn scorer.
+    cv : int, cross-validation generator, iterable or None, default=None
+        None for efficient leave-one-out; otherwise as in scikit-learn
+        (an int means KFold).
+    gcv_mode : {'auto', 'svd', 'eigen'} or None, default=None
+        Decomposition used with ``cv=None``: 'auto'/'eigen'/None pick the
+        eigendecomposition of the smaller of ``X^T X`` and ``X X^T``; 'svd'
+        uses a thin SVD of dense ``X`` (sparse ``X`` falls back to 'eigen'
+        with scikit-learn's FutureWarning).
+    store_cv_results : bool, default=False
+        Keep the per-sample leave-one-out values in ``cv_results_`` (only
+        with ``cv=None``).
+    alpha_per_target : bool, default=False
+        Choose one alpha per target (only with ``cv=None``).
+    penalty_factor : array-like of shape (n_features,), default=None
+        Non-negative per-feature penalty multipliers; 0 = unpenalized.
+
+    Attributes
+    ----------
+    alpha_ : float or ndarray of shape (n_targets,)
+        Selected alpha (one per target with ``alpha_per_target``).
+    best_score_ : float or ndarray of shape (n_targets,)
+        Score at the selected alpha.
+    cv_results_ : ndarray of shape (n_samples, n_alphas) or \
+(n_samples, n_targets, n_alphas)
+        With ``store_cv_results=True``: squared (weighted) leave-one-out
+        errors when ``scoring`` is None, else leave-one-out predictions.
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients at the selected alpha (dtype of ``X``).
+    intercept_ : float or ndarray of shape (n_targets,)
+        Intercept; 0.0 when ``fit_intercept=False``.
+    kkt_violation_ : float or ndarray of shape (n_targets,)
+        Relative KKT violation of ``coef_`` at ``alpha_`` (see :class:`Ridge`).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string names.
+
+    See Also
+    --------
+    Ridge : Ridge regression at a fixed alpha.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skreg import RidgeCV
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(50, 5)
+    >>> y = X @ np.arange(5.0) + rng.randn(50)
+    >>> model = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(X, y)
+    >>> model.coef_.shape
+    (5,)
+    """
+
+    _parameter_constraints: dict = {
+        "alphas": ["array-like", Interval(Real, 0, None, closed="neither")],
+        "fit_intercept": ["boolean"],
+        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
+        "cv": ["cv_object"],
+        "gcv_mode": [StrOptions({"auto", "svd", "eigen"}), None],
+        "store_cv_results": ["boolean"],
+        "alpha_per_target": ["boolean"],
+        "penalty_factor": ["array-like", None],
+    }
+
+    def __init__(
+        self,
+        alphas=(0.1, 1.0, 10.0),
+        *,
+        fit_intercept=True,
+        scoring=None,
+        cv=None,
+        gcv_mode=None,
+        store_cv_results=False,
+        alpha_per_target=False,
+        penalty_factor=None,
+    ):
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.scoring = scoring
+        self.cv = cv
+        self.gcv_mode = gcv_mode
+        self.store_cv_results = store_cv_results
+        self.alpha_per_target = alpha_per_target
+        self.penalty_factor = penalty_factor
+
+    def _checked_alphas(self):
+        """scikit-learn's alpha checks and messages, without mutating ``alphas``."""
+        strict = self.cv is None
+        bounds = "neither" if strict else "left"
+        alphas = self.alphas
+        if isinstance(alphas, (np.ndarray, list, tuple)) and np.ndim(alphas) > 0:
+            if len(alphas) != 1:
+                checked = [
+                    check_scalar(a, f"alphas[{i}]", target_type=numbers.Real,
+                                 min_val=0.0, include_boundaries=bounds)
+                    for i, a in enumerate(alphas)
+                ]
+            else:
+                checked = [
+                    check_scalar(alphas[0], "alphas", target_type=numbers.Real,
+                                 min_val=0.0, include_boundaries=bounds)
+                ]
+        else:
+            value = alphas.item() if isinstance(alphas, np.ndarray) else alphas
+            checked = [
+                check_scalar(value, "alphas", target_type=numbers.Real,
+                             min_val=0.0, include_boundaries=bounds)
+            ]
+        return np.asarray(checked)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, **params):
+        """Fit ridge for every alpha and keep the best one.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Target values.
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+        **params : dict
+            Metadata for the scorer / splitter; only with metadata routing
+            enabled, as in scikit-learn (not supported yet: raises).
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        _raise_for_params(params, self, "fit")
+        if params:
+            raise NotImplementedError(
+                "skreg's RidgeCV does not route metadata yet; pass sample_weight "
+                "explicitly."
+            )
+        alphas = self._checked_alphas()
+        if self.cv is not None:
+            if self.store_cv_results:
+                raise ValueError("cv!=None and store_cv_results=True are incompatible")
+            if self.alpha_per_target:
+                raise ValueError("cv!=None and alpha_per_target=True are incompatible")
+        X, y, Y, sw, pf = _validate_fit_data(self, X, y, sample_weight)
+        out_dtype = X.dtype
+
+        if self.cv is None:
+            self._fit_loo(X, y, Y, sw, pf, alphas, out_dtype)
+        else:
+            self._fit_cv(X, y, Y, sw, pf, alphas, out_dtype)
+        return self
+
+    def _fit_loo(self, X, y, Y, sw, pf, alphas, out_dtype):
+        if self.gcv_mode == "svd" and sparse.issparse(X):
+            import warnings
+
+            warnings.warn(
+                "The 'svd' mode is not supported for sparse X, we fallback to "
+                "`gcv_mode='eigen'`. Passing `gcv_mode='svd'` on sparse X will raise "
+                "an error in 1.11, use the default or pass `gcv_mode='eigen'` to "
+                "suppress this warning.",
+                FutureWarning,
+            )
+        # Like scikit-learn: leave-one-out runs in float64.
+        X64 = X.astype(np.float64) if X.dtype != np.float64 else X
+        spectrum = RidgeSpectrum(
+            X64, Y, sw, pf, self.fit_intercept, choose_mode(X64, self.gcv_mode)
+        )
+        looe = spectrum.loo_residuals(alphas)  # (n, t, A)
+        n, n_targets = Y.shape
+        per_target = self.alpha_per_target and n_targets > 1
+        if self.scoring is None:
+            values = np.square(looe)
+            if per_target:
+                scores = -values.mean(axis=0)  # (t, A)
+            else:
+                scores = -values.mean(axis=(0, 1))  # (A,)
+        else:
+            scorer = check_scoring(self, scoring=self.scoring)
+            sqrt_sw = np.ones(n) if sw is None else np.sqrt(sw)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                values = Y[:, :, None] - looe / sqrt_sw[:, None, None]
+            score_params = {} if sw is None else {"sample_weight": sw}
+            identity = _LooIdentityRegressor()
+            if per_target:
+                scores = np.array([
+                    [scorer(identity, values[:, t, j], Y[:, t], **score_params)
+                     for j in range(len(alphas))]
+                    for t in range(n_targets)
+                ])
+            else:
+                y_true = Y[:, 0] if np.ndim(y) == 1 else Y
+                scores = np.array([
+                    scorer(identity, values[:, 0, j] if np.ndim(y) == 1
+                           else values[:, :, j], y_true, **score_params)
+                    for j in range(len(alphas))
+                ])
+
+        alpha_values = [float(a) for a in alphas]
+        if per_target:
+            best = np.array([_first_argmax(s) for s in scores])
+            self.alpha_ = np.array([alpha_values[j] for j in best])
+            self.best_score_ = scores[np.arange(n_targets), best]
+            alpha_per_t = self.alpha_
+        else:
+            best = _first_argmax(scores)
+            self.alpha_ = alpha_values[best]
+            self.best_score_ = scores[best]
+            alpha_per_t = np.full(n_targets, self.alpha_)
+
+        W = spectrum.coef(alpha_per_t)
+        intercept = spectrum.intercept(W) if self.fit_intercept else None
+        design = CenteredDesign(
+            X64, spectrum.x_mean if self.fit_intercept else None, spectrum.sqrt_sw
+        )
+        kkt = kkt_violation(design, spectrum.B_full, W, alpha_per_t, pf)
+        _set_linear_attributes(self, W, intercept, np.ndim(y), out_dtype, kkt=kkt)
+        if self.store_cv_results:
+            results = values if np.ndim(y) == 2 else values[:, 0, :]
+            self.cv_results_ = results.astype(out_dtype, copy=False)
+
+    def _fit_cv(self, X, y, Y, sw, pf, alphas, out_dtype):
+        from sklearn.metrics import r2_score
+
+        cv = check_cv(self.cv, y, classifier=False)
+        scorer = None
+        if self.scoring is not None:
+            scorer = check_scoring(self, scoring=self.scoring)
+        # scikit-learn's grid search forwards sample_weight to the scorer when
+        # the scorer accepts it (the default R^2 does).
+        weigh_scores = sw is not None and (
+            scorer is None or scorer_accepts_sample_weight(scorer, self)
+        )
+        fold_scores = []
+        y_is_1d = np.ndim(y) == 1
+        for train, test in cv.split(X, y):
+            Xtr = X[train]
+            sw_tr = None if sw is None else sw[train]
+            n_tr, p = Xtr.shape
+            mode = "kernel" if n_tr <= p else "gram"
+            spectrum = RidgeSpectrum(
+                Xtr, Y[train], sw_tr, pf, self.fit_intercept, mode
+            )
+            Xte, Yte = X[test], Y[test]
+            score_params = {"sample_weight": sw[test]} if weigh_scores else {}
+            scores = []
+            for alpha in alphas:
+                W = spectrum.coef(np.full(Y.shape[1], alpha))
+                b = spectrum.intercept(W)
+                if scorer is None:
+                    pred = np.asarray(safe_sparse_dot(Xte, W.astype(X.dtype)),
+                                      dtype=np.float64) + b
+                    if y_is_1d:
+                        scores.append(r2_score(Yte[:, 0], pred[:, 0], **score_params))
+                    else:
+                        scores.append(r2_score(Yte, pred, **score_params))
+                else:
+                    model = Ridge(alpha=alpha, fit_intercept=self.fit_intercept)
+                    _set_linear_attributes(
+                        model, W, b if self.fit_intercept else None,
+                        np.ndim(y), X.dtype,
+                    )
+                    model.n_features_in_ = X.shape[1]
+                    scores.append(
+                        scorer(model, Xte, Yte[:, 0] if y_is_1d else Yte,
+                               **score_params)
+                    )
+            fold_scores.append(scores)
+        mean_scores = np.mean(np.asarray(fold_scores, dtype=np.float64), axis=0)
+        best = _first_argmax(mean_scores)
+        self.alpha_ = alphas[best]
+        self.best_score_ = mean_scores[best]
+        fitted = _fit_ridge(
+            X, Y, sw, np.full(Y.shape[1], float(alphas[best])), pf,
+            fit_intercept=self.fit_intercept, solver="auto", positive=False,
+            tol=1e-4, max_iter=None,
+        )
+        _set_linear_attributes(
+            self, fitted["coef"], fitted["intercept"], np.ndim(y), out_dtype,
+            kkt=fitted["kkt"],
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def _first_argmax(scores):
+    """Index of the first maximal score (NaN never wins; all NaN gives 0)."""
+    scores = np.asarray(scores, dtype=np.float64)
+    if np.all(np.isnan(scores)):
+        return 0
+    return int(np.nanargmax(scores))

@@ -1,0 +1,388 @@
+r"""Ridge solvers on an implicitly centered, weighted design.
+
+Every solver minimizes, for each target column ``b`` of ``B``,
+
+.. math::
+
+    \| b - A w \|_2^2 + \alpha \sum_j f_j w_j^2,
+    \qquad A = S^{1/2} (X - \mathbf{1} m^\top) D,
+
+where ``S`` holds the sample weights, ``m`` the (weighted) feature means
+(zero without intercept), ``f`` the penalty factors and ``D`` an optional
+column scaling. :class:`CenteredDesign` applies ``A`` without forming it, so
+sparse ``X`` is never densified and dense ``X`` is not copied when there are
+no sample weights.
+"""
+
+import warnings
+
+import numpy as np
+from scipy import linalg, optimize, sparse
+from scipy.linalg.blas import get_blas_funcs
+from scipy.sparse import linalg as sp_linalg
+from sklearn.exceptions import ConvergenceWarning
+
+# Relative loss of precision (diag of raw Gram / diag of centered Gram) above
+# which the cheap "uncentered Gram minus rank-one" trick is not trusted.
+_CANCELLATION_LIMIT = 1e6
+
+
+def weighted_means(X, Y, sample_weight, fit_intercept):
+    """Return ``(x_mean, y_mean, sw_sum)``; float64 zero means without intercept."""
+    n_samples, n_features = X.shape
+    sw_sum = float(n_samples if sample_weight is None else sample_weight.sum())
+    if not fit_intercept:
+        return np.zeros(n_features), np.zeros(Y.shape[1]), sw_sum
+    if sample_weight is None:
+        if sparse.issparse(X):
+            x_mean = np.asarray(X.sum(axis=0), dtype=np.float64).ravel() / n_samples
+        else:
+            x_mean = X.mean(axis=0, dtype=np.float64)
+        y_mean = Y.mean(axis=0, dtype=np.float64)
+    else:
+        sw = sample_weight.astype(X.dtype, copy=False)
+        x_mean = np.asarray(X.T @ sw, dtype=np.float64).ravel() / sw_sum
+        y_mean = (sample_weight @ Y) / sw_sum
+    return x_mean, y_mean, sw_sum
+
+
+def _symmetrize_upper(C):
+    """Copy the upper triangle (what BLAS syrk fills) into the lower one."""
+    lower = np.tril_indices(C.shape[0], -1)
+    C[lower] = C.T[lower]
+    return C
+
+
+def _syrk(X, transpose):
+    """``X^T X`` (transpose=True) or ``X X^T`` with BLAS syrk, without copying X."""
+    if not (X.flags.c_contiguous or X.flags.f_contiguous):
+        X = np.ascontiguousarray(X)
+    syrk = get_blas_funcs("syrk", dtype=X.dtype)
+    # syrk(a, trans=0) = a a^T, syrk(a, trans=1) = a^T a; X.T of a C array is
+    # Fortran-ordered, which BLAS reads without a copy.
+    if X.flags.f_contiguous:
+        C = syrk(1.0, X, trans=1 if transpose else 0)
+    else:
+        C = syrk(1.0, X.T, trans=0 if transpose else 1)
+    return _symmetrize_upper(C)
+
+
+class CenteredDesign:
+    """``A = diag(sqrt_sw) (X - 1 m^T) diag(scale)`` applied lazily.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    x_mean : ndarray of shape (n_features,) or None
+        Column means to subtract (None: no centering).
+    sqrt_sw : ndarray of shape (n_samples,) or None
+        Square roots of the sample weights (None: unit weights).
+    scale : ndarray of shape (n_features,) or None
+        Column scaling (None: no scaling).
+    """
+
+    def __init__(self, X, x_mean=None, sqrt_sw=None, scale=None):
+        self.X = X
+        self.x_mean = x_mean if x_mean is not None and np.any(x_mean) else None
+        self.sqrt_sw = sqrt_sw
+        self.scale = scale
+        self.shape = X.shape
+        self.dtype = X.dtype
+
+    @property
+    def sw_sum(self):
+        if self.sqrt_sw is None:
+            return float(self.shape[0])
+        return float(self.sqrt_sw @ self.sqrt_sw)
+
+    def matmat(self, M):
+        """Return ``A @ M`` as float64 (M of shape (p,) or (p, k))."""
+        M = np.asarray(M, dtype=np.float64)
+        if self.scale is not None:
+            M = self.scale[:, None] * M if M.ndim == 2 else self.scale * M
+        R = np.asarray(self.X @ M.astype(self.dtype, copy=False), dtype=np.float64)
+        if self.x_mean is not None:
+            R -= self.x_mean @ M
+        if self.sqrt_sw is not None:
+            R *= self.sqrt_sw[:, None] if R.ndim == 2 else self.sqrt_sw
+        return R
+
+    def rmatmat(self, R):
+        """Return ``A^T @ R`` as float64 (R of shape (n,) or (n, k))."""
+        R = np.asarray(R, dtype=np.float64)
+        if self.sqrt_sw is not None:
+            R = self.sqrt_sw[:, None] * R if R.ndim == 2 else self.sqrt_sw * R
+        out = np.asarray(self.X.T @ R.astype(self.dtype, copy=False), dtype=np.float64)
+        if self.x_mean is not None:
+            if R.ndim == 2:
+                out -= np.outer(self.x_mean, R.sum(axis=0))
+            else:
+                out -= self.x_mean * R.sum()
+        if self.scale is not None:
+            out *= self.scale[:, None] if out.ndim == 2 else self.scale
+        return out
+
+    def explicit(self):
+        """Dense ``A`` (a new array of X's dtype)."""
+        X = self.X.toarray() if sparse.issparse(self.X) else np.array(self.X)
+        if self.x_mean is not None:
+            X -= self.x_mean.astype(X.dtype)
+        if self.sqrt_sw is not None:
+            X *= self.sqrt_sw.astype(X.dtype)[:, None]
+        if self.scale is not None:
+            X *= self.scale.astype(X.dtype)
+        return X
+
+    def _weighted_sparse(self):
+        X = self.X
+        if self.sqrt_sw is not None:
+            X = sparse.diags_array(self.sqrt_sw.astype(X.dtype)) @ X
+        return X
+
+    def gram(self):
+        """``A^T A`` as a dense float64 array of shape (p, p)."""
+        X = self.X
+        if sparse.issparse(X):
+            Xw = self._weighted_sparse()
+            G = np.asarray((Xw.T @ Xw).toarray(), dtype=np.float64)
+            if self.x_mean is not None:
+                G -= self.sw_sum * np.outer(self.x_mean, self.x_mean)
+        elif self.sqrt_sw is None and X.dtype == np.float64:
+            G = _syrk(X, transpose=True)
+            if self.x_mean is not None:
+                raw_diag = np.diag(G).copy()
+                G -= self.sw_sum * np.outer(self.x_mean, self.x_mean)
+                if _cancels(raw_diag, np.diag(G)):
+                    G = _syrk(CenteredDesign(X, self.x_mean).explicit(), True)
+        else:
+            # Weighted or float32: one centered, weighted copy of X is both
+            # needed (for the weights) and safest (no cancellation).
+            G = np.asarray(
+                _syrk(CenteredDesign(X, self.x_mean, self.sqrt_sw).explicit(), True),
+                dtype=np.float64,
+            )
+        if self.scale is not None:
+            G *= np.outer(self.scale, self.scale)
+        return G
+
+    def kernel(self):
+        """``A A^T`` as a dense float64 array of shape (n, n)."""
+        X = self.X
+        if not sparse.issparse(X):
+            trivial = all(v is None for v in (self.x_mean, self.sqrt_sw, self.scale))
+            A = X if trivial else self.explicit()
+            return np.asarray(_syrk(A, transpose=False), dtype=np.float64)
+        Xs = X if self.scale is None else X @ sparse.diags_array(
+            self.scale.astype(X.dtype)
+        )
+        K = np.asarray((Xs @ Xs.T).toarray(), dtype=np.float64)
+        if self.x_mean is not None:
+            ms = self.x_mean if self.scale is None else self.x_mean * self.scale
+            u = np.asarray(Xs @ ms.astype(X.dtype), dtype=np.float64)
+            K -= u[:, None] + u[None, :]
+            K += ms @ ms
+        if self.sqrt_sw is not None:
+            K *= np.outer(self.sqrt_sw, self.sqrt_sw)
+        return K
+
+    def as_operator(self):
+        n, p = self.shape
+        return sp_linalg.LinearOperator(
+            (n, p),
+            matvec=self.matmat,
+            rmatvec=self.rmatmat,
+            matmat=self.matmat,
+            rmatmat=self.rmatmat,
+            dtype=np.float64,
+        )
+
+
+def _cancels(raw_diag, centered_diag):
+    """True when centering a raw Gram loses too many digits for some column."""
+    varying = centered_diag > 1e-12 * raw_diag
+    return bool(
+        np.any(raw_diag[varying] > _CANCELLATION_LIMIT * centered_diag[varying])
+    )
+
+
+def _pinv_solve(M, C):
+    """Least-norm solution of the symmetric PSD system ``M W = C``."""
+    evals, V = linalg.eigh(M, check_finite=False)
+    cutoff = max(evals.max(initial=0.0), 0.0) * M.shape[0] * np.finfo(float).eps
+    inv = np.where(evals > cutoff, 1.0 / np.where(evals > cutoff, evals, 1.0), 0.0)
+    return V @ (inv[:, None] * (V.T @ C))
+
+
+def solve_gram_cholesky(G, C, alphas, pf):
+    """Solve ``(G + alpha_t diag(pf)) w_t = c_t`` for every target t.
+
+    Returns ``(W, used_fallback)``; singular systems are solved in the
+    least-norm sense through an eigendecomposition (what scikit-learn's SVD
+    fallback returns).
+    """
+    p = G.shape[0]
+    W = np.empty_like(C)
+    fallback = False
+    for alpha in np.unique(alphas):
+        cols = alphas == alpha
+        M = G.copy()
+        M.flat[:: p + 1] += alpha * pf
+        try:
+            factor = linalg.cho_factor(M, overwrite_a=True, check_finite=False)
+            W[:, cols] = linalg.cho_solve(factor, C[:, cols], check_finite=False)
+        except linalg.LinAlgError:
+            fallback = True
+            M = G.copy()
+            M.flat[:: p + 1] += alpha * pf
+            W[:, cols] = _pinv_solve(M, C[:, cols])
+    return W, fallback
+
+
+def solve_kernel_cholesky(design, B, alphas):
+    """Dual (kernel) form for p > n: ``w = A^T (A A^T + alpha I)^{-1} b``.
+
+    Only for strictly positive penalty factors, folded into ``design.scale``
+    (the returned coefficients are in that scaled space).
+    """
+    K = design.kernel()
+    n = K.shape[0]
+    dual = np.empty_like(B)
+    fallback = False
+    for alpha in np.unique(alphas):
+        cols = alphas == alpha
+        M = K.copy()
+        M.flat[:: n + 1] += alpha
+        try:
+            factor = linalg.cho_factor(M, overwrite_a=True, check_finite=False)
+            dual[:, cols] = linalg.cho_solve(factor, B[:, cols], check_finite=False)
+        except linalg.LinAlgError:
+            fallback = True
+            M = K.copy()
+            M.flat[:: n + 1] += alpha
+            dual[:, cols] = _pinv_solve(M, B[:, cols])
+    return design.rmatmat(dual), fallback
+
+
+def solve_cg(design, B, alphas, pf, tol, max_iter):
+    """Conjugate gradient on the normal equations, one target at a time.
+
+    ``tol`` is scipy's ``rtol`` (residual of the normal equations relative to
+    ``||A^T b||``), scikit-learn's meaning for 'sparse_cg'.
+    """
+    p = design.shape[1]
+    W = np.empty((p, B.shape[1]))
+    n_iter = np.zeros(B.shape[1], dtype=np.int32)
+    rhs = design.rmatmat(B)
+    for t, alpha in enumerate(alphas):
+        penalty = alpha * pf
+
+        def normal_matvec(v, penalty=penalty):
+            return design.rmatmat(design.matmat(v)) + penalty * v
+
+        op = sp_linalg.LinearOperator((p, p), matvec=normal_matvec, dtype=np.float64)
+        count = [0]
+
+        def callback(_, count=count):
+            count[0] += 1
+
+        W[:, t], info = sp_linalg.cg(
+            op, rhs[:, t], rtol=tol, maxiter=max_iter, callback=callback
+        )
+        n_iter[t] = count[0]
+        if info > 0:
+            warnings.warn(
+                f"sparse_cg did not converge after {info} iterations; increase "
+                f"max_iter (currently {max_iter}) or tol (currently {tol}).",
+                ConvergenceWarning,
+            )
+    return W, n_iter
+
+
+def solve_lsqr(design, B, alphas, tol, max_iter):
+    """scipy's LSQR, ``damp = sqrt(alpha)``; penalty factors are in ``design.scale``."""
+    p = design.shape[1]
+    op = design.as_operator()
+    W = np.empty((p, B.shape[1]))
+    n_iter = np.zeros(B.shape[1], dtype=np.int32)
+    for t, alpha in enumerate(alphas):
+        result = sp_linalg.lsqr(
+            op, B[:, t], damp=np.sqrt(alpha), atol=tol, btol=tol, iter_lim=max_iter
+        )
+        W[:, t] = result[0]
+        n_iter[t] = result[2]
+        if result[1] == 7:
+            warnings.warn(
+                f"lsqr did not converge after {result[2]} iterations; increase "
+                f"max_iter (currently {max_iter}) or tol (currently {tol}).",
+                ConvergenceWarning,
+            )
+    return W, n_iter
+
+
+def solve_lbfgs_positive(design, B, alphas, pf, tol, max_iter, G=None):
+    """Non-negative ridge with L-BFGS-B (scikit-learn's 'lbfgs' solver).
+
+    Uses the Gram matrix ``G`` when given (cheap iterations for n >= p).
+    """
+    p = design.shape[1]
+    W = np.empty((p, B.shape[1]))
+    n_iter = np.zeros(B.shape[1], dtype=np.int32)
+    rhs = design.rmatmat(B)
+    options = {"maxiter": 15000 if max_iter is None else max_iter}
+    for t, alpha in enumerate(alphas):
+        c, penalty, b = rhs[:, t], alpha * pf, B[:, t]
+
+        if G is not None:
+
+            def fun(w, c=c, penalty=penalty):
+                Gw = G @ w
+                grad = Gw - c + penalty * w
+                return 0.5 * w @ Gw - c @ w + 0.5 * penalty @ (w * w), grad
+
+        else:
+
+            def fun(w, b=b, penalty=penalty):
+                r = design.matmat(w) - b
+                grad = design.rmatmat(r) + penalty * w
+                return 0.5 * r @ r + 0.5 * penalty @ (w * w), grad
+
+        result = optimize.minimize(
+            fun,
+            np.zeros(p),
+            method="L-BFGS-B",
+            jac=True,
+            bounds=[(0, np.inf)] * p,
+            tol=tol,
+            options=options,
+        )
+        if not result.success:
+            warnings.warn(
+                "The lbfgs solver did not converge. Try increasing max_iter "
+                f"or tol. Currently: max_iter={max_iter} and tol={tol}",
+                ConvergenceWarning,
+            )
+        W[:, t] = result.x
+        n_iter[t] = result.nit
+    return W, n_iter
+
+
+def kkt_violation(design, B, W, alphas, pf, positive=False, G=None, C=None):
+    r"""Relative KKT violation of ``W`` for every target.
+
+    ``max_j |g_j| / max_j |g_j(0)|`` with ``g`` the gradient of
+    :math:`\|b - Aw\|^2 + \alpha \sum_j f_j w_j^2` (projected onto the
+    feasible directions when ``positive``) and ``g(0)`` its value at ``w = 0``.
+    Uses the Gram matrix ``G`` and ``C = A^T B`` when given.
+    """
+    if C is None:
+        C = design.rmatmat(B)
+    if G is not None:
+        grad = G @ W - C
+    else:
+        grad = design.rmatmat(design.matmat(W)) - C
+    grad += alphas[None, :] * pf[:, None] * W
+    if positive:
+        grad = np.where(W > 0, np.abs(grad), np.maximum(-grad, 0.0))
+    scale = np.abs(C).max(axis=0) if C.shape[0] else np.zeros(C.shape[1])
+    viol = np.abs(grad).max(axis=0) if grad.shape[0] else np.zeros(C.shape[1])
+    return np.where(scale > 0, viol / np.where(scale > 0, scale, 1.0), viol)

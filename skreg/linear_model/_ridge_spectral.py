@@ -1,0 +1,217 @@
+r"""One eigendecomposition (or SVD) of a ridge problem, reused for many alphas.
+
+For the centered, weighted problem ``min ||b - A w||^2 + alpha sum_j f_j w_j^2``
+the hat matrix and coefficients for *every* alpha follow from one spectral
+decomposition:
+
+* ``'gram'`` (n > p): ``A^T A = V diag(e) V^T``, ``Z = A V``,
+  ``H(alpha) = Z diag(1 / (e + alpha)) Z^T``;
+* ``'kernel'`` (n <= p): ``A A^T = Q diag(l) Q^T``, ``Z = Q``,
+  ``H(alpha) = Q diag(l / (l + alpha)) Q^T``;
+* ``'svd'``: ``A = U diag(s) V^T``, ``Z = U``, ``H = U diag(s^2/(s^2+alpha)) U^T``.
+
+Penalty factors ``f_j > 0`` are folded in by scaling column j by
+``1 / sqrt(f_j)``; unpenalized columns (``f_j = 0``) are partialled out
+exactly (their projection ``P0`` is added to the hat matrix), like the
+intercept, whose hat-matrix part is ``sqrt_sw sqrt_sw^T / sum(sw)``.
+Leave-one-out residuals are ``r_i / (1 - H_ii)`` (weighted space), which is
+what scikit-learn's RidgeCV scores.
+"""
+
+import numpy as np
+from scipy import linalg, sparse
+
+from ._ridge_solvers import CenteredDesign, weighted_means
+
+# Rows of Z processed at once when forming diag(H) for all alphas.
+_ROW_CHUNK = 4096
+
+
+def _inverse_or_zero(values):
+    """1/values where values is clearly positive, 0 elsewhere (pseudo-inverse)."""
+    scale = np.abs(values).max(initial=0.0)
+    ok = values > scale * 1e-13 if scale > 0 else np.zeros(values.shape, dtype=bool)
+    return np.where(ok, 1.0 / np.where(ok, values, 1.0), 0.0)
+
+
+class RidgeSpectrum:
+    """Spectral form of a ridge problem for many alphas at once.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_targets)
+    sample_weight : ndarray of shape (n_samples,) or None
+    penalty_factor : ndarray of shape (n_features,)
+    fit_intercept : bool
+    mode : {'gram', 'kernel', 'svd'}
+    """
+
+    def __init__(self, X, Y, sample_weight, penalty_factor, fit_intercept, mode):
+        n, p = X.shape
+        self.mode = mode
+        self.fit_intercept = fit_intercept
+        self.x_mean, self.y_mean, sw_sum = weighted_means(
+            X, Y, sample_weight, fit_intercept
+        )
+        sqrt_sw = None if sample_weight is None else np.sqrt(sample_weight)
+        self.sqrt_sw = sqrt_sw
+        B = Y - self.y_mean
+        if sqrt_sw is not None:
+            B = B * sqrt_sw[:, None]
+        self.B_full = B
+
+        pf = penalty_factor
+        self.penalized = pf > 0
+        self.n_features = p
+        pen = self.penalized
+        scale = np.zeros(p)
+        scale[pen] = 1.0 / np.sqrt(pf[pen])
+        self.scale = scale
+
+        # Diagonal of the part of the hat matrix that alpha does not touch.
+        base = np.zeros(n)
+        if fit_intercept:
+            base += (np.ones(n) if sqrt_sw is None else sample_weight) / sw_sum
+
+        self.Q0 = None
+        if pen.all():
+            design = CenteredDesign(X, self.x_mean, sqrt_sw, scale)
+        else:
+            X1 = X[:, pen] if pen.any() else None
+            X0 = X[:, ~pen]
+            A0 = CenteredDesign(X0, self.x_mean[~pen], sqrt_sw).explicit()
+            U0, s0, V0t = linalg.svd(
+                np.asarray(A0, dtype=np.float64), full_matrices=False
+            )
+            keep = s0 > s0.max(initial=0.0) * max(A0.shape) * np.finfo(float).eps
+            self.Q0, self.s0, self.V0 = U0[:, keep], s0[keep], V0t[keep].T
+            base += np.einsum("ij,ij->i", self.Q0, self.Q0)
+            B = B - self.Q0 @ (self.Q0.T @ B)
+            design = (
+                CenteredDesign(X1, self.x_mean[pen], sqrt_sw, scale[pen])
+                if X1 is not None
+                else None
+            )
+        self.design = design
+        self.base_diag = base
+        self.B = B
+        self._decompose()
+
+    def _project(self, M):
+        """Apply ``I - P0`` to the rows space (n, k)."""
+        if self.Q0 is None:
+            return M
+        return M - self.Q0 @ (self.Q0.T @ M)
+
+    def _decompose(self):
+        design, n = self.design, self.B.shape[0]
+        if design is None:  # every feature unpenalized
+            self.evals = np.zeros(0)
+            self.Z = np.zeros((n, 0))
+            self.a = np.zeros((0, self.B.shape[1]))
+            return
+        if self.mode == "gram":
+            G = design.gram()
+            if self.Q0 is not None:
+                T = design.rmatmat(self.Q0)
+                G -= T @ T.T
+            evals, V = linalg.eigh(G, overwrite_a=True, check_finite=False)
+            self.evals = np.clip(evals, 0.0, None)
+            self.V = V
+            Z = design.matmat(V)
+            if self.Q0 is not None:
+                Z -= self.Q0 @ (T.T @ V)
+            self.Z = Z
+        elif self.mode == "kernel":
+            K = design.kernel()
+            if self.Q0 is not None:
+                K = self._project(self._project(K).T)
+            evals, Q = linalg.eigh(K, overwrite_a=True, check_finite=False)
+            self.evals = np.clip(evals, 0.0, None)
+            self.Z = Q
+        elif self.mode == "svd":
+            A = np.asarray(design.explicit(), dtype=np.float64)
+            A = self._project(A)
+            U, s, Vt = linalg.svd(
+                A, full_matrices=False, overwrite_a=True, check_finite=False
+            )
+            self.s = s
+            self.evals = s**2
+            self.V = Vt.T
+            self.Z = U
+        else:  # pragma: no cover - guarded by the callers
+            raise ValueError(f"unknown mode {self.mode!r}")
+        self.a = self.Z.T @ self.B
+
+    def hat_weights(self, alphas):
+        """``h`` with ``H(alpha) = Z diag(h) Z^T``; shape (k, n_alphas)."""
+        e = self.evals[:, None]
+        alphas = np.asarray(alphas, dtype=np.float64)[None, :]
+        if self.mode == "gram":
+            return _inverse_or_zero(e + alphas)
+        return e * _inverse_or_zero(e + alphas)
+
+    def coef(self, alphas):
+        """Coefficients for one alpha per target; shape (p, n_targets).
+
+        ``alphas`` has shape (n_targets,).
+        """
+        alphas = np.asarray(alphas, dtype=np.float64)
+        n_targets = self.B.shape[1]
+        W = np.zeros((self.n_features, n_targets))
+        if self.design is not None:
+            e = self.evals[:, None]
+            inv = _inverse_or_zero(e + alphas[None, :])  # (k, t)
+            if self.mode == "gram":
+                w_hat = self.V @ (inv * self.a)
+            elif self.mode == "kernel":
+                dual = self.Z @ (inv * self.a)
+                w_hat = self.design.rmatmat(self._project(dual))
+            else:
+                w_hat = self.V @ (np.sqrt(e) * inv * self.a)
+            W[self.penalized] = self.scale[self.penalized, None] * w_hat
+        if self.Q0 is not None:
+            fitted = (
+                self.design.matmat(W[self.penalized] / self.scale[self.penalized, None])
+                if self.design is not None
+                else 0.0
+            )
+            rest = self.Q0.T @ (self.B_full - fitted)
+            W[~self.penalized] = self.V0 @ (rest / self.s0[:, None])
+        return W
+
+    def intercept(self, W):
+        """Intercepts (n_targets,) for coefficients W of shape (p, n_targets)."""
+        if not self.fit_intercept:
+            return np.zeros(W.shape[1])
+        return self.y_mean - self.x_mean @ W
+
+    def loo_residuals(self, alphas):
+        """Leave-one-out residuals in the weighted space.
+
+        Returns an array of shape (n_samples, n_targets, n_alphas): entry
+        ``[i, t, j]`` is ``sqrt(sw_i) (y_it - yhat_it^{(-i)})`` for ``alphas[j]``.
+        """
+        H = self.hat_weights(alphas)  # (k, A)
+        n, n_targets = self.B.shape
+        k = H.shape[0]
+        # Fitted values of the penalized part for all alphas in one product.
+        coef_blocks = (H[:, None, :] * self.a[:, :, None]).reshape(k, -1)
+        fitted = (self.Z @ coef_blocks).reshape(n, n_targets, -1)
+        resid = self.B[:, :, None] - fitted
+        diag = np.empty((n, H.shape[1]))
+        for start in range(0, n, _ROW_CHUNK):
+            rows = slice(start, start + _ROW_CHUNK)
+            diag[rows] = np.square(self.Z[rows]) @ H
+        diag += self.base_diag[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return resid / (1.0 - diag)[:, None, :]
+
+
+def choose_mode(X, gcv_mode):
+    """scikit-learn's gcv_mode rules: 'svd' only for dense X; else by shape."""
+    if gcv_mode == "svd" and not sparse.issparse(X):
+        return "svd"
+    n, p = X.shape
+    return "kernel" if n <= p else "gram"
