@@ -237,6 +237,7 @@ def run_in_subprocess(
     python: str | None = None,
     timeout: float = 1800,
     extra_path: Sequence[str | os.PathLike] = (),
+    env: dict | None = None,
 ) -> dict:
     """Call ``module.function(**kwargs)`` in a fresh ``python -c`` process.
 
@@ -244,7 +245,9 @@ def run_in_subprocess(
     ``sys.path``, so ``"bench_linear"`` works. ``kwargs`` must be
     JSON-serialisable, and the function must return a JSON-serialisable dict.
     The child inherits the current environment (run the parent under
-    ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE``). Returns the dict, or
+    ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE``); ``env`` adds or
+    overrides variables (e.g. ``MALLOC_MMAP_THRESHOLD_`` for RSS
+    measurements, see ``MEMORY_ENV``). Returns the dict, or
     ``{"error": "..."}`` if the child failed.
     """
     paths = [str(BENCH_DIR), *map(str, extra_path)]
@@ -261,6 +264,7 @@ def run_in_subprocess(
             capture_output=True,
             text=True,
             timeout=timeout,
+            env=None if env is None else {**os.environ, **env},
         )
     except subprocess.TimeoutExpired:
         return {"error": f"timeout after {timeout:.0f} s"}
@@ -269,6 +273,14 @@ def run_in_subprocess(
             return json.loads(line[len(RESULT_MARK) :])
     tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
     return {"error": f"exit {proc.returncode}: " + " | ".join(tail)}
+
+
+# For RSS measurements: a fixed glibc mmap threshold (which also disables its
+# dynamic adjustment) makes every allocation above 64 KiB its own mapping,
+# returned to the OS when freed. Memory freed by an earlier (warm-up) call can
+# then not be silently reused, so the VmHWM increase of the measured call counts
+# all of its large buffers.
+MEMORY_ENV = {"MALLOC_MMAP_THRESHOLD_": "65536", "MALLOC_TRIM_THRESHOLD_": "65536"}
 
 
 def first_call(fn: Callable[[], Any]) -> dict:
