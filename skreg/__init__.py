@@ -7,10 +7,20 @@ grid-searchable constructor parameter.
 
 __version__ = "0.1.0.dev0"
 
-from .linear_model import Ridge, RidgeCV, enet_path, lasso_path
+from .linear_model import (
+    LogisticRegression,
+    LogisticRegressionCV,
+    Ridge,
+    RidgeCV,
+    enet_path,
+    lasso_path,
+    logistic_path,
+)
 from .neural_network import MLPClassifier, MLPRegressor
 
 __all__ = [
+    "LogisticRegression",
+    "LogisticRegressionCV",
     "MLPClassifier",
     "MLPRegressor",
     "Ridge",
@@ -18,4 +28,5 @@ __all__ = [
     "__version__",
     "enet_path",
     "lasso_path",
+    "logistic_path",
 ]

@@ -1,0 +1,461 @@
+r"""Compiled kernels of the proximal-Newton solver for logistic models.
+
+Plain ``@njit(cache=True)`` functions on arrays and scalars (no jitclass, so
+a warm cache costs nothing in a new process). Two datafits:
+
+* binary logistic, labels :math:`y_i \in \{-1, +1\}`, scores
+  :math:`z = Xw + b`:
+  :math:`F(z) = \sum_i s_i \log(1 + e^{-y_i z_i})`;
+* multinomial (softmax), labels :math:`y_i \in \{0..K-1\}`, scores
+  :math:`Z = XW + b` stored *class-major* as ``(K, n)`` so that a class row
+  is contiguous: :math:`F(Z) = \sum_i s_i (\log\sum_k e^{Z_{ki}} - Z_{y_i i})`.
+
+The weights ``s`` are normalized by the caller (they sum to one), so every
+gradient is a weighted *mean*.
+
+Columns of ``X`` are read through one interface for dense and sparse data:
+``X`` is a Fortran-ordered 2-D array when ``is_sparse`` is False, otherwise
+``(data, indices, indptr)`` is a CSC matrix and ``X`` a 1x1 placeholder (and
+vice versa), so one compiled function serves both layouts.
+"""
+
+import numpy as np
+from numba import njit
+
+from ._penalties import enet_prox, enet_subdiff_distance
+
+# ---------------------------------------------------------------------------
+# scalar helpers
+
+
+@njit(cache=True, inline="always")
+def log1pexp(x):
+    """Stable ``log(1 + exp(x))``."""
+    if x > 0.0:
+        return x + np.log1p(np.exp(-x))
+    return np.log1p(np.exp(x))
+
+
+@njit(cache=True, inline="always")
+def sigmoid(x):
+    """Stable ``1 / (1 + exp(-x))``."""
+    if x >= 0.0:
+        return 1.0 / (1.0 + np.exp(-x))
+    e = np.exp(x)
+    return e / (1.0 + e)
+
+
+# ---------------------------------------------------------------------------
+# column access, shared by dense (Fortran) and sparse (CSC) X
+
+
+@njit(cache=True, inline="always")
+def col_dot(X, data, indices, indptr, is_sparse, j, v):
+    """``sum_i X[i, j] * v[i]``."""
+    acc = 0.0
+    if is_sparse:
+        for ptr in range(indptr[j], indptr[j + 1]):
+            acc += data[ptr] * v[indices[ptr]]
+    else:
+        for i in range(X.shape[0]):
+            acc += X[i, j] * v[i]
+    return acc
+
+
+@njit(cache=True, inline="always")
+def col_sq_dot(X, data, indices, indptr, is_sparse, j, v):
+    """``sum_i X[i, j]**2 * v[i]``."""
+    acc = 0.0
+    if is_sparse:
+        for ptr in range(indptr[j], indptr[j + 1]):
+            x = data[ptr]
+            acc += x * x * v[indices[ptr]]
+    else:
+        for i in range(X.shape[0]):
+            x = X[i, j]
+            acc += x * x * v[i]
+    return acc
+
+
+@njit(cache=True, inline="always")
+def col_axpy(X, data, indices, indptr, is_sparse, j, a, v):
+    """``v += a * X[:, j]`` in place."""
+    if is_sparse:
+        for ptr in range(indptr[j], indptr[j + 1]):
+            v[indices[ptr]] += a * data[ptr]
+    else:
+        for i in range(X.shape[0]):
+            v[i] += a * X[i, j]
+
+
+@njit(cache=True)
+def gather_columns(X, cols, out_t):
+    """``out_t[c, i] = X[i, cols[c]]``: compact columns of a C-ordered X.
+
+    ``out_t`` is (m, n) C-ordered, i.e. ``out_t.T`` is the Fortran-ordered
+    (n, m) compacted matrix. Rows of X are read once, in order.
+    """
+    for i in range(X.shape[0]):
+        for c in range(cols.shape[0]):
+            out_t[c, i] = X[i, cols[c]]
+
+
+@njit(cache=True)
+def cols_dot(X, data, indices, indptr, is_sparse, cols, v, out):
+    """``out[c] = X[:, cols[c]] . v`` for a subset of columns (1-D ``v``)."""
+    for c in range(cols.shape[0]):
+        out[c] = col_dot(X, data, indices, indptr, is_sparse, cols[c], v)
+
+
+@njit(cache=True)
+def cols_dot_multi(X, data, indices, indptr, is_sparse, cols, V, out):
+    """``out[c, k] = X[:, cols[c]] . V[k]`` for ``V`` of shape (K, n)."""
+    for c in range(cols.shape[0]):
+        for k in range(V.shape[0]):
+            out[c, k] = col_dot(X, data, indices, indptr, is_sparse, cols[c], V[k])
+
+
+# ---------------------------------------------------------------------------
+# binary logistic datafit
+
+
+@njit(cache=True)
+def binary_loss(z, y, sw):
+    """``sum_i sw_i log(1 + exp(-y_i z_i))``."""
+    acc = 0.0
+    for i in range(z.shape[0]):
+        acc += sw[i] * log1pexp(-y[i] * z[i])
+    return acc
+
+
+@njit(cache=True)
+def binary_loss_along(z, q, t, y, sw):
+    """Binary loss at the scores ``z + t * q`` (the line search)."""
+    acc = 0.0
+    for i in range(z.shape[0]):
+        acc += sw[i] * log1pexp(-y[i] * (z[i] + t * q[i]))
+    return acc
+
+
+@njit(cache=True)
+def binary_derivatives(z, y, sw, raw, hess):
+    """Derivatives of the loss with respect to the scores.
+
+    ``raw[i] = -sw_i y_i sigmoid(-y_i z_i)`` (so the gradient in ``w`` is
+    ``X.T @ raw``) and ``hess[i] = sw_i sigmoid(z_i) sigmoid(-z_i)``.
+    """
+    for i in range(z.shape[0]):
+        p_wrong = sigmoid(-y[i] * z[i])
+        raw[i] = -sw[i] * y[i] * p_wrong
+        hess[i] = sw[i] * p_wrong * (1.0 - p_wrong)
+
+
+@njit(cache=True)
+def binary_cd_epochs(X, data, indices, indptr, is_sparse, ws, w_ws, grad_ws,
+                     hdiag_ws, alpha_ws, l1_ratio, hess, q, fit_intercept,
+                     grad_b, hess_b, delta_b, max_epochs, tol):
+    r"""Coordinate descent on the prox-Newton quadratic model (binary).
+
+    Minimizes over the working-set coordinates ``w_ws`` (updated in place)
+    and the intercept step ``delta_b[0]``
+
+    .. math:: g^\top \delta + \tfrac12 \delta^\top X^\top H X \delta
+              + \sum_{j \in ws} P_j(w_j + \delta_j)
+
+    and returns ``q = X delta + delta_b`` in ``q``. With an intercept each
+    coordinate move of ``w_j`` by ``d`` also moves the intercept by
+    ``-mu_j d`` (``mu_j`` the H-weighted mean of column j), which keeps the
+    intercept optimal: CD then sees H-centered columns, so uncentered
+    features do not slow it down, while sparse columns stay sparse (the
+    intercept shift is kept as one offset). Stops when the largest scaled
+    move ``|d| * curvature`` is below ``tol``; returns the number of epochs.
+    """
+    m = ws.shape[0]
+    coupled = fit_intercept and hess_b > 0.0
+    hx = np.zeros(m)
+    if coupled:
+        for c in range(m):
+            hx[c] = col_dot(X, data, indices, indptr, is_sparse, ws[c], hess)
+    offset = 0.0  # intercept part of q, applied to q at the end
+    gb_model = grad_b  # model gradient of the intercept, kept current
+    n_done = max_epochs
+    for epoch in range(max_epochs):
+        worst = 0.0
+        for c in range(m):
+            j = ws[c]
+            mu = hx[c] / hess_b if coupled else 0.0
+            curv = hdiag_ws[c] - mu * hx[c]
+            if curv <= 1e-14 * hdiag_ws[c] or curv <= 1e-300:
+                continue
+            g = grad_ws[c] + _hq_dot(X, data, indices, indptr, is_sparse, j,
+                                     hess, q) + offset * hx[c] - mu * gb_model
+            old = w_ws[c]
+            new = enet_prox(old - g / curv, 1.0 / curv, alpha_ws[c], l1_ratio,
+                            False)
+            d = new - old
+            if d != 0.0:
+                w_ws[c] = new
+                col_axpy(X, data, indices, indptr, is_sparse, j, d, q)
+                if coupled:
+                    offset -= mu * d
+                    # d * hx - mu * d * hess_b == 0: gb_model is unchanged
+                move = abs(d) * curv
+                if move > worst:
+                    worst = move
+        if coupled:
+            # exact intercept minimization given the coefficients
+            e = -gb_model / hess_b
+            offset += e
+            gb_model = 0.0
+            if abs(e) * hess_b > worst:
+                worst = abs(e) * hess_b
+        if worst <= tol:
+            n_done = epoch + 1
+            break
+    if coupled:
+        delta_b[0] += offset
+        for i in range(q.shape[0]):
+            q[i] += offset
+    return n_done
+
+
+@njit(cache=True, inline="always")
+def _hq_dot(X, data, indices, indptr, is_sparse, j, hess, q):
+    """``sum_i X[i, j] * hess[i] * q[i]`` without a temporary."""
+    acc = 0.0
+    if is_sparse:
+        for ptr in range(indptr[j], indptr[j + 1]):
+            i = indices[ptr]
+            acc += data[ptr] * hess[i] * q[i]
+    else:
+        for i in range(X.shape[0]):
+            acc += X[i, j] * hess[i] * q[i]
+    return acc
+
+
+@njit(cache=True)
+def hess_diag(X, data, indices, indptr, is_sparse, cols, hess, out):
+    """``out[c] = sum_i hess_i X[i, cols[c]]**2``."""
+    for c in range(cols.shape[0]):
+        out[c] = col_sq_dot(X, data, indices, indptr, is_sparse, cols[c], hess)
+
+
+# ---------------------------------------------------------------------------
+# multinomial (softmax) datafit, scores stored as (K, n)
+
+
+@njit(cache=True)
+def multinomial_loss(Z, y, sw):
+    """``sum_i sw_i (logsumexp(Z[:, i]) - Z[y_i, i])``."""
+    n_classes, n = Z.shape
+    acc = 0.0
+    for i in range(n):
+        zmax = Z[0, i]
+        for k in range(1, n_classes):
+            if Z[k, i] > zmax:
+                zmax = Z[k, i]
+        s = 0.0
+        for k in range(n_classes):
+            s += np.exp(Z[k, i] - zmax)
+        acc += sw[i] * (zmax + np.log(s) - Z[y[i], i])
+    return acc
+
+
+@njit(cache=True)
+def multinomial_loss_along(Z, Q, t, y, sw):
+    """Multinomial loss at the scores ``Z + t * Q`` (the line search)."""
+    n_classes, n = Z.shape
+    acc = 0.0
+    buf = np.empty(n_classes)
+    for i in range(n):
+        zmax = -np.inf
+        for k in range(n_classes):
+            buf[k] = Z[k, i] + t * Q[k, i]
+            if buf[k] > zmax:
+                zmax = buf[k]
+        s = 0.0
+        for k in range(n_classes):
+            s += np.exp(buf[k] - zmax)
+        acc += sw[i] * (zmax + np.log(s) - buf[y[i]])
+    return acc
+
+
+@njit(cache=True)
+def multinomial_derivatives(Z, y, sw, P, raw):
+    """Softmax probabilities ``P`` (K, n) and ``raw = sw * (P - onehot(y))``.
+
+    The gradient in ``W`` is ``X.T @ raw.T``; the Hessian of sample i in the
+    scores is ``sw_i (diag(p_i) - p_i p_i^T)``.
+    """
+    n_classes, n = Z.shape
+    for i in range(n):
+        zmax = Z[0, i]
+        for k in range(1, n_classes):
+            if Z[k, i] > zmax:
+                zmax = Z[k, i]
+        s = 0.0
+        for k in range(n_classes):
+            P[k, i] = np.exp(Z[k, i] - zmax)
+            s += P[k, i]
+        for k in range(n_classes):
+            P[k, i] /= s
+            raw[k, i] = sw[i] * P[k, i]
+        raw[y[i], i] -= sw[i]
+
+
+@njit(cache=True)
+def multinomial_hess_diag(X, data, indices, indptr, is_sparse, cols, P, sw, out):
+    """``out[c, k] = sum_i sw_i p_ik (1 - p_ik) X[i, cols[c]]**2``."""
+    n_classes, n = P.shape
+    hk = np.empty(n)
+    for k in range(n_classes):
+        for i in range(n):
+            hk[i] = sw[i] * P[k, i] * (1.0 - P[k, i])
+        for c in range(cols.shape[0]):
+            out[c, k] = col_sq_dot(X, data, indices, indptr, is_sparse, cols[c], hk)
+
+
+@njit(cache=True, inline="always")
+def _multi_model_grad(X, data, indices, indptr, is_sparse, j, k, P, Q, mvec, sw):
+    """``sum_i sw_i X[i, j] p_ik (Q_ik - mvec_i)``: the Hessian-times-step term."""
+    acc = 0.0
+    if is_sparse:
+        for ptr in range(indptr[j], indptr[j + 1]):
+            i = indices[ptr]
+            acc += data[ptr] * sw[i] * P[k, i] * (Q[k, i] - mvec[i])
+    else:
+        for i in range(X.shape[0]):
+            acc += X[i, j] * sw[i] * P[k, i] * (Q[k, i] - mvec[i])
+    return acc
+
+
+@njit(cache=True, inline="always")
+def _multi_apply(X, data, indices, indptr, is_sparse, j, k, d, P, Q, mvec):
+    """Move coordinate (j, k) by ``d``: ``Q_k += d x_j``, ``mvec += d p_k x_j``."""
+    if is_sparse:
+        for ptr in range(indptr[j], indptr[j + 1]):
+            i = indices[ptr]
+            v = d * data[ptr]
+            Q[k, i] += v
+            mvec[i] += P[k, i] * v
+    else:
+        for i in range(X.shape[0]):
+            v = d * X[i, j]
+            Q[k, i] += v
+            mvec[i] += P[k, i] * v
+
+
+@njit(cache=True)
+def multinomial_cd_epochs(X, data, indices, indptr, is_sparse, ws, W_ws, G_ws,
+                          Hd_ws, alpha_ws, l1_ratio, P, sw, Q, mvec,
+                          fit_intercept, grad_b, hess_b, delta_b, max_epochs, tol):
+    r"""Coordinate descent on the exact multinomial prox-Newton model.
+
+    The quadratic model uses the full softmax Hessian
+    :math:`\sum_i s_i x_i x_i^\top \otimes (\mathrm{diag}(p_i) - p_i p_i^\top)`
+    (not a per-class bound): with ``Q = (X Delta)^T`` (K, n) and
+    ``mvec_i = sum_k p_ik Q_ik`` kept current, the model gradient of
+    coordinate (j, k) is ``G_jk + sum_i s_i x_ij p_ik (Q_ik - mvec_i)``.
+    For dense X with an intercept, a move of ``W_jk`` by ``d`` also moves
+    ``b_k`` by ``-mu_jk d`` (``mu_jk`` the curvature-weighted mean of column
+    j), i.e. CD runs on centered columns, which keeps it fast on uncentered
+    features; sparse X uses plain moves (centering would densify them) and
+    an intercept sweep per epoch. ``W_ws`` (m, K) and ``delta_b`` (K,) are
+    updated in place. Returns the number of epochs.
+    """
+    m = ws.shape[0]
+    n_classes, n = P.shape
+    coupled = fit_intercept and not is_sparse
+    hx = np.zeros((m, n_classes))
+    if coupled:
+        hk = np.empty(n)
+        for k in range(n_classes):
+            for i in range(n):
+                hk[i] = sw[i] * P[k, i] * (1.0 - P[k, i])
+            for c in range(m):
+                hx[c, k] = col_dot(X, data, indices, indptr, is_sparse, ws[c], hk)
+    for epoch in range(max_epochs):
+        worst = 0.0
+        for c in range(m):
+            j = ws[c]
+            for k in range(n_classes):
+                h_jk = Hd_ws[c, k]
+                if coupled and hess_b[k] > 1e-300:
+                    mu = hx[c, k] / hess_b[k]
+                else:
+                    mu = 0.0
+                curv = h_jk - mu * hx[c, k]
+                if curv <= 1e-14 * h_jk or curv <= 1e-300:
+                    continue
+                if mu != 0.0:
+                    g = G_ws[c, k] - mu * grad_b[k]
+                    for i in range(n):
+                        r = sw[i] * P[k, i] * (Q[k, i] - mvec[i])
+                        g += (X[i, j] - mu) * r
+                else:
+                    g = G_ws[c, k] + _multi_model_grad(X, data, indices, indptr,
+                                                       is_sparse, j, k, P, Q,
+                                                       mvec, sw)
+                old = W_ws[c, k]
+                new = enet_prox(old - g / curv, 1.0 / curv, alpha_ws[c], l1_ratio,
+                                False)
+                d = new - old
+                if d != 0.0:
+                    W_ws[c, k] = new
+                    if mu != 0.0:
+                        for i in range(n):
+                            v = d * (X[i, j] - mu)
+                            Q[k, i] += v
+                            mvec[i] += P[k, i] * v
+                        delta_b[k] -= mu * d
+                    else:
+                        _multi_apply(X, data, indices, indptr, is_sparse, j, k, d,
+                                     P, Q, mvec)
+                    move = abs(d) * curv
+                    if move > worst:
+                        worst = move
+        if fit_intercept:
+            for k in range(n_classes):
+                if hess_b[k] <= 1e-300:
+                    continue
+                g = grad_b[k]
+                for i in range(n):
+                    g += sw[i] * P[k, i] * (Q[k, i] - mvec[i])
+                d = -g / hess_b[k]
+                delta_b[k] += d
+                for i in range(n):
+                    Q[k, i] += d
+                    mvec[i] += P[k, i] * d
+                if abs(d) * hess_b[k] > worst:
+                    worst = abs(d) * hess_b[k]
+        if worst <= tol:
+            return epoch + 1
+    return max_epochs
+
+
+# ---------------------------------------------------------------------------
+# optimality measures
+
+
+@njit(cache=True)
+def enet_kkt_scores(W, G, alpha, l1_ratio, penalty_factor, out):
+    """Per-feature KKT violation, max over the columns of ``W``/``G`` (p, K)."""
+    for j in range(W.shape[0]):
+        worst = 0.0
+        a_j = alpha * penalty_factor[j]
+        for k in range(W.shape[1]):
+            d = enet_subdiff_distance(W[j, k], G[j, k], a_j, l1_ratio, False)
+            if d > worst:
+                worst = d
+        out[j] = worst
+
+
+@njit(cache=True)
+def binary_entropy_sum(theta, sw):
+    """``sum_i sw_i H(theta_i)`` with the binary entropy H (0 log 0 = 0)."""
+    acc = 0.0
+    for i in range(theta.shape[0]):
+        t = theta[i]
+        if 0.0 < t < 1.0:
+            acc -= sw[i] * (t * np.log(t) + (1.0 - t) * np.log(1.0 - t))
+    return acc
