@@ -205,6 +205,25 @@ def _cancels(raw_diag, centered_diag):
     )
 
 
+def _cholesky_or_none(M):
+    """Cholesky factor of ``M`` (overwritten), or None when M is numerically singular.
+
+    LAPACK can "succeed" on a singular matrix with a tiny pivot; a pivot ratio
+    below sqrt(p * eps) is treated as singular so that the caller can return
+    the least-norm solution instead of an arbitrary one.
+    """
+    try:
+        factor = linalg.cho_factor(M, overwrite_a=True, check_finite=False)
+    except linalg.LinAlgError:
+        return None
+    pivots = np.abs(np.diag(factor[0]))
+    if pivots.size and pivots.min() <= pivots.max() * np.sqrt(
+        M.shape[0] * np.finfo(np.float64).eps
+    ):
+        return None
+    return factor
+
+
 def _pinv_solve(M, C):
     """Least-norm solution of the symmetric PSD system ``M W = C``."""
     evals, V = linalg.eigh(M, check_finite=False)
@@ -227,10 +246,10 @@ def solve_gram_cholesky(G, C, alphas, pf):
         cols = alphas == alpha
         M = G.copy()
         M.flat[:: p + 1] += alpha * pf
-        try:
-            factor = linalg.cho_factor(M, overwrite_a=True, check_finite=False)
+        factor = _cholesky_or_none(M)
+        if factor is not None:
             W[:, cols] = linalg.cho_solve(factor, C[:, cols], check_finite=False)
-        except linalg.LinAlgError:
+        else:
             fallback = True
             M = G.copy()
             M.flat[:: p + 1] += alpha * pf
@@ -252,10 +271,10 @@ def solve_kernel_cholesky(design, B, alphas):
         cols = alphas == alpha
         M = K.copy()
         M.flat[:: n + 1] += alpha
-        try:
-            factor = linalg.cho_factor(M, overwrite_a=True, check_finite=False)
+        factor = _cholesky_or_none(M)
+        if factor is not None:
             dual[:, cols] = linalg.cho_solve(factor, B[:, cols], check_finite=False)
-        except linalg.LinAlgError:
+        else:
             fallback = True
             M = K.copy()
             M.flat[:: n + 1] += alpha

@@ -1,0 +1,472 @@
+"""Ridge and RidgeCV: agreement with scikit-learn and closed forms, penalty
+factors, leave-one-out against brute force, properties and bad input."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn import linear_model as sk
+from sklearn.exceptions import ConvergenceWarning
+
+from skreg import Ridge, RidgeCV
+
+SOLVERS = ["auto", "cholesky", "svd", "lsqr", "sparse_cg"]
+
+
+def _rel(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-300)
+
+
+def _data(n, p, n_targets=None, seed=0, offset=3.0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, p) + offset  # non-centered columns exercise the intercept
+    shape = (n,) if n_targets is None else (n, n_targets)
+    y = rng.randn(*shape) + X[:, :1].reshape(-1, *([1] * (len(shape) - 1))) * 0.5
+    sw = rng.uniform(0.2, 2.0, size=n)
+    return X, y, sw
+
+
+def _closed_form(X, y, sw, alpha, pf, fit_intercept):
+    """Solve the weighted ridge normal equations with an augmented intercept."""
+    n, p = X.shape
+    sw = np.ones(n) if sw is None else sw
+    Xa = np.hstack([X, np.ones((n, 1))]) if fit_intercept else X
+    pen = np.r_[pf, 0.0] if fit_intercept else pf
+    A = Xa.T @ (sw[:, None] * Xa) + alpha * np.diag(pen)
+    w = np.linalg.solve(A, Xa.T @ (sw * y))
+    return (w[:p], w[p]) if fit_intercept else (w, 0.0)
+
+
+# --------------------------------------------------------------------------
+# Ridge against scikit-learn
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(40, 6), (9, 25)])
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("n_targets", [None, 3])
+def test_ridge_matches_sklearn(shape, solver, fit_intercept, weighted, n_targets):
+    X, y, sw = _data(*shape, n_targets=n_targets)
+    sw = sw if weighted else None
+    alpha = 1.7 if n_targets is None else [0.5, 1.7, 4.0]
+    kw = dict(alpha=alpha, fit_intercept=fit_intercept, tol=1e-13)
+    ref = sk.Ridge(solver="svd" if solver == "auto" else solver, **kw).fit(
+        X, y, sample_weight=sw
+    )
+    inputs = [X] if solver == "svd" else [X, sp.csr_matrix(X), sp.csc_matrix(X)]
+    for Xin in inputs:
+        model = Ridge(solver=solver, **kw).fit(Xin, y, sample_weight=sw)
+        assert model.coef_.shape == ref.coef_.shape
+        assert np.shape(model.intercept_) == np.shape(ref.intercept_)
+        assert _rel(model.coef_, ref.coef_) < 1e-6
+        assert _rel(model.intercept_, ref.intercept_) < 1e-6 or not fit_intercept
+        assert np.all(np.asarray(model.kkt_violation_) < 1e-6)
+
+
+def test_ridge_single_column_y_shapes_match_sklearn():
+    X, y, _ = _data(30, 4)
+    for Y in (y[:, None], np.c_[y, -y]):
+        ours, ref = Ridge().fit(X, Y), sk.Ridge().fit(X, Y)
+        assert ours.coef_.shape == ref.coef_.shape
+        assert np.shape(ours.intercept_) == np.shape(ref.intercept_)
+    assert Ridge(fit_intercept=False).fit(X, y).intercept_ == 0.0
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_ridge_equals_closed_form(fit_intercept):
+    X, y, sw = _data(50, 7)
+    pf = np.array([1.0, 0.0, 2.0, 0.5, 1.0, 3.0, 0.0])
+    w, b = _closed_form(X, y, sw, 2.5, pf, fit_intercept)
+    for solver in SOLVERS:
+        model = Ridge(
+            alpha=2.5, solver=solver, fit_intercept=fit_intercept, tol=1e-14,
+            penalty_factor=pf,
+        ).fit(X, y, sample_weight=sw)
+        assert _rel(model.coef_, w) < 1e-7, solver
+        assert abs(model.intercept_ - b) < 1e-7 * max(1.0, abs(b)), solver
+
+
+def test_ridge_direct_solvers_certificate_is_tight():
+    X, y, sw = _data(60, 8)
+    for Xin in (X, sp.csr_matrix(X)):
+        model = Ridge(alpha=0.3).fit(Xin, y, sample_weight=sw)
+        assert model.kkt_violation_ < 1e-10
+        assert model.solver_ == "cholesky"
+
+
+def test_ridge_float32_stays_float32():
+    X, y, sw = _data(40, 5)
+    X32, y32 = X.astype(np.float32), y.astype(np.float32)
+    ref = sk.Ridge(alpha=1.0).fit(X32, y32, sample_weight=sw)
+    for Xin in (X32, sp.csr_matrix(X32)):
+        model = Ridge(alpha=1.0).fit(Xin, y32, sample_weight=sw)
+        assert model.coef_.dtype == np.float32
+        assert type(model.intercept_) is type(ref.intercept_)
+        assert model.predict(Xin).dtype == np.float32
+        exact = Ridge(alpha=1.0).fit(X, y, sample_weight=sw)
+        np.testing.assert_allclose(model.coef_, exact.coef_, rtol=1e-4, atol=1e-5)
+
+
+def test_ridge_positive_matches_sklearn():
+    rng = np.random.RandomState(1)
+    X = rng.randn(60, 6)
+    y = X @ np.array([1.0, -1.0, 2.0, 0.0, -3.0, 1.0]) + rng.randn(60)
+    for Xin in (X, sp.csr_matrix(X)):
+        model = Ridge(alpha=1.0, positive=True, tol=1e-10).fit(Xin, y)
+        ref = sk.Ridge(alpha=1.0, positive=True, tol=1e-10).fit(X, y)
+        assert model.solver_ == "lbfgs"
+        assert np.all(model.coef_ >= 0)
+        assert _rel(model.coef_, ref.coef_) < 1e-5
+        assert model.kkt_violation_ < 1e-5
+
+
+def test_ridge_alpha_zero_collinear_gives_least_norm_solution():
+    rng = np.random.RandomState(0)
+    X = rng.randn(20, 3)
+    X = np.c_[X, X[:, 0]]  # duplicated column: singular Gram matrix
+    y = rng.randn(20)
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    least_norm = np.linalg.lstsq(Xc, yc, rcond=None)[0]
+    for solver in ("auto", "svd"):
+        model = Ridge(alpha=0.0, solver=solver).fit(X, y)
+        assert _rel(model.coef_, least_norm) < 1e-8
+        assert model.solver_ == "svd"  # scikit-learn's name for the fallback
+    # (scikit-learn's own 'svd' solver returns +-1e14 here: no cutoff.)
+
+
+def test_sparse_input_with_intercept_is_not_densified(monkeypatch):
+    X, y, sw = _data(30, 6)
+    Xs = sp.csr_matrix(X)
+
+    expected = Ridge(alpha=2.0).fit(X, y, sample_weight=sw).coef_
+    for cls in (sp.csr_matrix, sp.csc_matrix, sp.csr_array, sp.csc_array):
+        for method in ("toarray", "todense"):
+            original = getattr(cls, method)
+
+            def refuse(self, *args, _original=original, **kwargs):
+                # Dense p x p Gram matrices are fine; an n x p array is not.
+                assert self.shape != X.shape, "sparse X was densified"
+                return _original(self, *args, **kwargs)
+
+            monkeypatch.setattr(cls, method, refuse)
+    for solver in ("auto", "sparse_cg", "lsqr"):
+        model = Ridge(alpha=2.0, solver=solver, tol=1e-13).fit(
+            Xs, y, sample_weight=sw
+        )
+        assert _rel(model.coef_, expected) < 1e-6
+
+
+def test_wide_sparse_uses_cg():
+    rng = np.random.RandomState(0)
+    X = sp.random(40, 2100, density=0.01, format="csr", random_state=rng)
+    y = rng.randn(40)
+    model = Ridge(alpha=1.0, tol=1e-10).fit(X, y)
+    assert model.solver_ == "sparse_cg"
+    ref = Ridge(alpha=1.0, solver="cholesky").fit(X.toarray(), y)
+    assert _rel(model.coef_, ref.coef_) < 1e-6
+
+
+def test_iterative_solver_warns_when_max_iter_hit():
+    X, y, _ = _data(50, 10)
+    with pytest.warns(ConvergenceWarning):
+        Ridge(solver="sparse_cg", max_iter=1, tol=1e-14).fit(X, y)
+
+
+# --------------------------------------------------------------------------
+# penalty_factor
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(40, 6), (8, 20)])
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_penalty_factor_scaling_equals_column_rescaling(shape, solver):
+    X, y, sw = _data(*shape, seed=3)
+    rng = np.random.RandomState(4)
+    pf = rng.uniform(0.2, 3.0, size=shape[1])
+    model = Ridge(alpha=1.3, solver=solver, tol=1e-14, penalty_factor=pf).fit(
+        X, y, sample_weight=sw
+    )
+    # alpha * pf_j * w_j^2 with column x_j equals alpha * v_j^2 with column
+    # x_j / sqrt(pf_j), where v_j = sqrt(pf_j) w_j.
+    scaled = Ridge(alpha=1.3, solver=solver, tol=1e-14).fit(
+        X / np.sqrt(pf), y, sample_weight=sw
+    )
+    assert _rel(model.coef_, scaled.coef_ / np.sqrt(pf)) < 1e-6
+    assert abs(model.intercept_ - scaled.intercept_) < 1e-6
+
+
+@pytest.mark.parametrize("shape", [(40, 6), (8, 20)])
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("sparse_X", [False, True])
+def test_zero_penalty_factor_leaves_feature_unpenalized(shape, solver, sparse_X):
+    if sparse_X and solver == "svd":
+        pytest.skip("svd is dense-only, as in scikit-learn")
+    X, y, sw = _data(*shape, seed=5)
+    pf = np.ones(shape[1])
+    pf[[0, 2]] = 0.0
+    # With a huge alpha the penalized coefficients vanish and the unpenalized
+    # ones become the weighted least-squares fit on columns 0 and 2.
+    Xin = sp.csr_matrix(X) if sparse_X else X
+    model = Ridge(alpha=1e10, solver=solver, penalty_factor=pf, tol=1e-14).fit(
+        Xin, y, sample_weight=sw
+    )
+    w_ls, b_ls = _closed_form(X[:, [0, 2]], y, sw, 0.0, np.zeros(2), True)
+    np.testing.assert_allclose(model.coef_[[0, 2]], w_ls, rtol=1e-5, atol=1e-7)
+    assert abs(model.intercept_ - b_ls) < 1e-5 * max(1, abs(b_ls))
+    assert np.max(np.abs(np.delete(model.coef_, [0, 2]))) < 1e-6
+    # And at a moderate alpha every solver agrees with the closed form.
+    model = Ridge(alpha=0.7, solver=solver, penalty_factor=pf, tol=1e-14).fit(
+        Xin, y, sample_weight=sw
+    )
+    if shape[0] > shape[1]:
+        w, b = _closed_form(X, y, sw, 0.7, pf, True)
+        assert _rel(model.coef_, w) < 1e-6
+        assert abs(model.intercept_ - b) < 1e-6 * max(1, abs(b))
+    assert np.all(np.asarray(model.kkt_violation_) < 1e-6)
+
+
+def test_penalty_factor_all_zero_is_least_squares():
+    X, y, sw = _data(30, 4)
+    model = Ridge(alpha=5.0, penalty_factor=np.zeros(4)).fit(X, y, sample_weight=sw)
+    ref = sk.LinearRegression().fit(X, y, sample_weight=sw)
+    assert _rel(model.coef_, ref.coef_) < 1e-8
+
+
+# --------------------------------------------------------------------------
+# RidgeCV
+# --------------------------------------------------------------------------
+
+ALPHAS = np.logspace(-2, 2, 9)
+
+
+@pytest.mark.parametrize("shape", [(30, 5), (8, 20)])
+@pytest.mark.parametrize("gcv_mode", [None, "svd"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize(
+    "n_targets, alpha_per_target", [(None, False), (3, False), (3, True)]
+)
+def test_ridgecv_loo_matches_sklearn(
+    shape, gcv_mode, fit_intercept, weighted, n_targets, alpha_per_target
+):
+    X, y, sw = _data(*shape, n_targets=n_targets, seed=7)
+    sw = sw if weighted else None
+    for scoring in (None, "r2"):
+        kw = dict(
+            alphas=ALPHAS, fit_intercept=fit_intercept, gcv_mode=gcv_mode,
+            store_cv_results=True, alpha_per_target=alpha_per_target,
+            scoring=scoring,
+        )
+        ref = sk.RidgeCV(**kw).fit(X, y, sample_weight=sw)
+        inputs = [X, sp.csr_matrix(X)] if gcv_mode is None else [X]
+        for Xin in inputs:
+            model = RidgeCV(**kw).fit(Xin, y, sample_weight=sw)
+            np.testing.assert_allclose(model.alpha_, ref.alpha_)
+            assert _rel(model.best_score_, ref.best_score_) < 1e-6
+            assert _rel(model.cv_results_, ref.cv_results_) < 1e-6
+            assert model.cv_results_.shape == ref.cv_results_.shape
+            assert _rel(model.coef_, ref.coef_) < 1e-6
+            if fit_intercept:
+                assert _rel(model.intercept_, ref.intercept_) < 1e-6
+
+
+def _brute_force_loo(X, y, sw, alphas, pf, fit_intercept):
+    """Squared weighted leave-one-out errors, shape (n, n_alphas)."""
+    n = X.shape[0]
+    out = np.empty((n, len(alphas)))
+    for j, alpha in enumerate(alphas):
+        for i in range(n):
+            keep = np.arange(n) != i
+            w, b = _closed_form(X[keep], y[keep], sw[keep], alpha, pf, fit_intercept)
+            out[i, j] = sw[i] * (y[i] - X[i] @ w - b) ** 2
+    return out
+
+
+@pytest.mark.parametrize("shape", [(15, 4), (7, 10)])
+@pytest.mark.parametrize("with_zero_pf", [False, True])
+@pytest.mark.parametrize("sparse_X", [False, True])
+def test_ridgecv_loo_equals_brute_force(shape, with_zero_pf, sparse_X):
+    X, y, sw = _data(*shape, seed=11)
+    pf = np.linspace(0.5, 2.0, shape[1])
+    if with_zero_pf:
+        pf[1] = 0.0
+    alphas = [0.05, 0.5, 5.0, 50.0]
+    Xin = sp.csr_matrix(X) if sparse_X else X
+    model = RidgeCV(alphas=alphas, store_cv_results=True, penalty_factor=pf).fit(
+        Xin, y, sample_weight=sw
+    )
+    if shape[0] <= shape[1] + 1:
+        # leave-one-out refits are then underdetermined in closed form;
+        # compare with skreg's Ridge (itself checked against closed forms).
+        expected = np.empty((shape[0], len(alphas)))
+        for j, alpha in enumerate(alphas):
+            for i in range(shape[0]):
+                keep = np.arange(shape[0]) != i
+                fit = Ridge(alpha=alpha, penalty_factor=pf).fit(
+                    X[keep], y[keep], sample_weight=sw[keep]
+                )
+                expected[i, j] = sw[i] * (y[i] - fit.predict(X[i : i + 1])[0]) ** 2
+    else:
+        expected = _brute_force_loo(X, y, sw, alphas, pf, True)
+    np.testing.assert_allclose(model.cv_results_, expected, rtol=1e-7, atol=1e-12)
+    best = int(np.argmax(-expected.mean(axis=0)))
+    assert model.alpha_ == alphas[best]
+    assert np.isclose(model.best_score_, -expected[:, best].mean())
+    refit = Ridge(alpha=alphas[best], penalty_factor=pf).fit(X, y, sample_weight=sw)
+    assert _rel(model.coef_, refit.coef_) < 1e-8
+
+
+@pytest.mark.parametrize("cv", [3, 5])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("scoring", [None, "neg_mean_absolute_error"])
+def test_ridgecv_kfold_matches_sklearn(cv, weighted, scoring):
+    X, y, sw = _data(40, 6, n_targets=2, seed=2)
+    sw = sw if weighted else None
+    alphas = [0.0, 0.1, 1.0, 10.0, 100.0]
+    model = RidgeCV(alphas=alphas, cv=cv, scoring=scoring).fit(X, y, sample_weight=sw)
+    ref = sk.RidgeCV(alphas=alphas, cv=cv, scoring=scoring).fit(
+        X, y, sample_weight=sw
+    )
+    assert model.alpha_ == ref.alpha_
+    assert np.isclose(model.best_score_, ref.best_score_, rtol=1e-8)
+    assert _rel(model.coef_, ref.coef_) < 1e-6
+
+
+def test_ridgecv_float32_output_dtype():
+    X, y, _ = _data(30, 5)
+    X32, y32 = X.astype(np.float32), y.astype(np.float32)
+    model = RidgeCV(store_cv_results=True).fit(X32, y32)
+    ref = sk.RidgeCV(store_cv_results=True).fit(X32, y32)
+    assert model.coef_.dtype == ref.coef_.dtype == np.float32
+    assert model.cv_results_.dtype == np.float32
+    assert type(model.intercept_) is type(ref.intercept_)
+    assert _rel(model.coef_, ref.coef_) < 1e-5
+
+
+def test_ridgecv_svd_mode_on_sparse_warns_and_falls_back():
+    X, y, _ = _data(30, 5)
+    with pytest.warns(FutureWarning, match="'svd' mode is not supported"):
+        model = RidgeCV(gcv_mode="svd").fit(sp.csr_matrix(X), y)
+    assert np.isclose(model.alpha_, RidgeCV().fit(X, y).alpha_)
+
+
+def test_ridgecv_does_not_mutate_alphas():
+    alphas = [1.0]
+    model = RidgeCV(alphas=alphas)
+    X, y, _ = _data(20, 3)
+    model.fit(X, y)
+    assert model.alphas is alphas and alphas == [1.0]
+
+
+# --------------------------------------------------------------------------
+# Properties
+# --------------------------------------------------------------------------
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    solver=st.sampled_from(["auto", "svd", "lsqr"]),
+    fit_intercept=st.booleans(),
+)
+def test_integer_weights_equal_repeated_rows(seed, solver, fit_intercept):
+    rng = np.random.RandomState(seed)
+    n, p = rng.randint(3, 15), rng.randint(1, 8)
+    X, y = rng.randn(n, p), rng.randn(n)
+    counts = rng.randint(0, 4, size=n)
+    counts[0] = max(counts[0], 1)
+    kw = dict(alpha=0.8, solver=solver, fit_intercept=fit_intercept, tol=1e-14)
+    weighted = Ridge(**kw).fit(X, y, sample_weight=counts)
+    repeated = Ridge(**kw).fit(np.repeat(X, counts, 0), np.repeat(y, counts))
+    np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(weighted.intercept_, repeated.intercept_, atol=1e-8)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), sparse_X=st.booleans())
+def test_permuting_features_permutes_coef(seed, sparse_X):
+    rng = np.random.RandomState(seed)
+    n, p = rng.randint(3, 20), rng.randint(2, 10)
+    X, y = rng.randn(n, p), rng.randn(n)
+    pf = rng.uniform(0, 2, size=p)
+    perm = rng.permutation(p)
+    to = sp.csr_matrix if sparse_X else np.asarray
+    base = Ridge(alpha=0.5, penalty_factor=pf).fit(to(X), y)
+    permuted = Ridge(alpha=0.5, penalty_factor=pf[perm]).fit(to(X[:, perm]), y)
+    np.testing.assert_allclose(permuted.coef_, base.coef_[perm], rtol=1e-7, atol=1e-9)
+    cv = RidgeCV(alphas=[0.1, 1.0, 10.0], penalty_factor=pf).fit(to(X), y)
+    cv_perm = RidgeCV(alphas=[0.1, 1.0, 10.0], penalty_factor=pf[perm]).fit(
+        to(X[:, perm]), y
+    )
+    assert cv.alpha_ == cv_perm.alpha_
+    np.testing.assert_allclose(cv_perm.coef_, cv.coef_[perm], rtol=1e-7, atol=1e-9)
+
+
+# --------------------------------------------------------------------------
+# Bad input
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("Est", [Ridge, RidgeCV])
+def test_bad_data_is_rejected(Est):
+    X, y, sw = _data(10, 3)
+    Xnan = X.copy()
+    Xnan[0, 0] = np.nan
+    Xinf = X.copy()
+    Xinf[1, 1] = np.inf
+    with pytest.raises(ValueError, match="NaN"):
+        Est().fit(Xnan, y)
+    with pytest.raises(ValueError, match="infinity"):
+        Est().fit(Xinf, y)
+    with pytest.raises(ValueError, match="0 sample"):
+        Est().fit(np.empty((0, 3)), np.empty(0))
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        Est().fit(X, y[:-1])
+    with pytest.raises(ValueError, match="sample_weight"):
+        Est().fit(X, y, sample_weight=-sw)
+    with pytest.raises(ValueError, match="sample_weight"):
+        Est().fit(X, y, sample_weight=sw[:-1])
+    with pytest.raises(ValueError, match="penalty_factor has shape"):
+        Est(penalty_factor=[1.0, 1.0]).fit(X, y)
+    with pytest.raises(ValueError, match="penalty_factor must be non-negative"):
+        Est(penalty_factor=[1.0, -1.0, 1.0]).fit(X, y)
+
+
+def test_ridge_bad_hyperparameters():
+    X, y, _ = _data(10, 3)
+    with pytest.raises(ValueError, match="'alpha' parameter of Ridge"):
+        Ridge(alpha=-1.0).fit(X, y)
+    with pytest.raises(ValueError, match="alpha must be non-negative"):
+        Ridge(alpha=[-1.0]).fit(X, y)
+    with pytest.raises(ValueError, match="Number of targets and number of penalties"):
+        Ridge(alpha=[1.0, 2.0]).fit(X, y)
+    with pytest.raises(ValueError, match="'lbfgs' solver can be used only"):
+        Ridge(solver="lbfgs").fit(X, y)
+    with pytest.raises(ValueError, match="does not support positive fitting"):
+        Ridge(solver="svd", positive=True).fit(X, y)
+    with pytest.raises(ValueError, match="does not support fitting the intercept"):
+        Ridge(solver="svd").fit(sp.csr_matrix(X), y)
+    with pytest.raises(TypeError, match="SVD solver does not support sparse"):
+        Ridge(solver="svd", fit_intercept=False).fit(sp.csr_matrix(X), y)
+
+
+def test_ridgecv_bad_hyperparameters():
+    X, y, _ = _data(10, 3)
+    with pytest.raises(ValueError, match=r"alphas\[0\] == 0.0, must be > 0.0"):
+        RidgeCV(alphas=[0.0, 1.0]).fit(X, y)
+    with pytest.raises(ValueError, match=r"alphas\[1\] == -1.0, must be >= 0.0"):
+        RidgeCV(alphas=[0.0, -1.0], cv=3).fit(X, y)
+    with pytest.raises(ValueError, match=r"alphas == 0, must be > 0\.0"):
+        RidgeCV(alphas=[0]).fit(X, y)
+    with pytest.raises(ValueError, match="'alphas' parameter of RidgeCV"):
+        RidgeCV(alphas=-1.0).fit(X, y)
+    with pytest.raises(TypeError, match="must be an instance of float"):
+        RidgeCV(alphas=["a", 1.0]).fit(X, y)
+    with pytest.raises(ValueError, match="store_cv_results=True are incompatible"):
+        RidgeCV(cv=3, store_cv_results=True).fit(X, y)
+    with pytest.raises(ValueError, match="alpha_per_target=True are incompatible"):
+        RidgeCV(cv=3, alpha_per_target=True).fit(X, y)
