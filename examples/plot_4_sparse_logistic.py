@@ -14,7 +14,7 @@ the number of selected features, then lets
 
 # %%
 # 400 training samples, 1000 features, 10 informative
-# -------------------------------------------
+# ---------------------------------------------------
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import make_classification
