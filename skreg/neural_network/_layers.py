@@ -24,7 +24,7 @@ ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
 # --------------------------------------------------------------------------
 # Compiled elementwise kernels (one pass over a C-ordered (m, h) block)
 # --------------------------------------------------------------------------
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _activation_backward(A, dA, kind):
     """dA *= f'(z) written with the activation's output A (in place).
 
@@ -43,9 +43,13 @@ def _activation_backward(A, dA, kind):
                 dA[i, j] *= a * (1 - a)
 
 
-@numba.njit(cache=True)
-def _dropout_forward(A, U, keep):
-    """Inverted dropout in place: A *= mask, U (uniform draws) becomes mask."""
+@numba.njit(cache=True, error_model="numpy")
+def _dropout_forward(A, U, keep, out):
+    """Inverted dropout: out = A * mask; U (uniform draws) becomes the mask.
+
+    Writes to ``out`` rather than in place: A is the activation's output,
+    which its backward pass still needs.
+    """
     m, h = A.shape
     scale = A.dtype.type(1.0 / keep)
     zero = A.dtype.type(0.0)
@@ -53,13 +57,13 @@ def _dropout_forward(A, U, keep):
         for j in range(h):
             if U[i, j] < keep:
                 U[i, j] = scale
-                A[i, j] *= scale
+                out[i, j] = A[i, j] * scale
             else:
                 U[i, j] = zero
-                A[i, j] = zero
+                out[i, j] = zero
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _batchnorm_forward_train(Z, gamma, beta, eps, xhat, mean, var):
     """Normalize Z (m, h) with its batch statistics, in place.
 
@@ -89,7 +93,7 @@ def _batchnorm_forward_train(Z, gamma, beta, eps, xhat, mean, var):
             Z[i, j] = gamma[j] * x + beta[j]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _batchnorm_backward(dY, xhat, gamma, var, eps, dgamma, dbeta):
     """Backward of batch norm in training mode, dY overwritten by dZ."""
     m, h = dY.shape
@@ -217,15 +221,16 @@ class Dropout(_Buffered):
             self._mask = None
             return A
         m, h = A.shape
+        out = self._buffer("out", m, h, A.dtype)
         if self.fixed_mask is not None:
             mask = self.fixed_mask
-            A *= mask
+            np.multiply(A, mask, out=out)
         else:
             mask = self._buffer("mask", m, h, A.dtype)
             self.rng.random(out=mask, dtype=A.dtype.type)
-            _dropout_forward(A, mask, 1.0 - self.rate)
+            _dropout_forward(A, mask, 1.0 - self.rate, out)
         self._mask = mask
-        return A
+        return out
 
     def backward(self, dA):
         if self._mask is not None:

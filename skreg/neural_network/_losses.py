@@ -24,7 +24,7 @@ import numpy as np
 _SQUARED, _POISSON, _LOGISTIC, _SOFTMAX = 0, 1, 2, 3
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _value_and_delta(Z, Y, sw, scale, D, kind):
     """Loss sum over rows (weighted), Z <- p (in place), D <- w (p - y) scale."""
     m, k = Z.shape
@@ -75,7 +75,7 @@ def _value_and_delta(Z, Y, sw, scale, D, kind):
     return total
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _count_correct(P, Y, sw, softmax):
     """Weighted number of rows whose predicted labels all match."""
     m, k = P.shape
@@ -101,7 +101,7 @@ def _count_correct(P, Y, sw, softmax):
     return total
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _accumulate_r2(P, Y, sw, acc):
     """acc rows: sum w, sum w r^2, sum w y, sum w y^2 (one column per output)."""
     m, k = P.shape

@@ -474,6 +474,8 @@ class _BaseMLP(BaseEstimator):
         )
         X, Y, y_orig = self._validate_input(X, y, incremental, reset=first_pass)
         self._check_combinations(rates, sparse.issparse(X), incremental)
+        if sparse.issparse(X):
+            X = X.tocsr()  # minibatches gather rows
         dtype = X.dtype
         sample_weight = check_sample_weight(sample_weight, X, dtype=dtype)
         sample_weight = self._apply_class_weight(sample_weight, y_orig, incremental)

@@ -24,20 +24,19 @@ transforms applied in this order:
    exactly zero.
 """
 
+import math
+
 import numba
 import numpy as np
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath=True, error_model="numpy")
 def _soft_threshold(x, tau):
-    if x > tau:
-        return x - tau
-    if x < -tau:
-        return x + tau
-    return x * 0
+    """sign(x) * max(|x| - tau, 0), branch-free so that loops vectorize."""
+    return math.copysign(max(abs(x) - tau, x * 0), x)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath=True, error_model="numpy")
 def _sgd_step(p, g, vel, lr, momentum, nesterov, n_w, l2, l1):
     t = p.dtype.type
     lr = t(lr)
@@ -59,39 +58,43 @@ def _sgd_step(p, g, vel, lr, momentum, nesterov, n_w, l2, l1):
         p[i] = pi
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath=True, error_model="numpy")
+def _adam_range(p, g, m, v, start, stop, lr_t, b1, b2, eps, l2, l1, shrink):
+    """Adam update of p[start:stop] with the penalty terms (0 = off)."""
+    c1 = 1 - b1
+    c2 = 1 - b2
+    if l1 > 0:
+        for i in range(start, stop):
+            gi = g[i] + l2 * p[i]
+            mi = b1 * m[i] + c1 * gi
+            vi = b2 * v[i] + c2 * gi * gi
+            m[i] = mi
+            v[i] = vi
+            step = lr_t / (np.sqrt(vi) + eps)
+            p[i] = _soft_threshold(p[i] * shrink - step * mi, step * l1)
+    else:
+        for i in range(start, stop):
+            gi = g[i] + l2 * p[i]
+            mi = b1 * m[i] + c1 * gi
+            vi = b2 * v[i] + c2 * gi * gi
+            m[i] = mi
+            v[i] = vi
+            p[i] = p[i] * shrink - lr_t * mi / (np.sqrt(vi) + eps)
+
+
+@numba.njit(cache=True, error_model="numpy")
 def _adam_step(p, g, m, v, lr, lr_t, beta_1, beta_2, eps, n_w, l2, l1, decay):
     t = p.dtype.type
-    lr_t = t(lr_t)
+    one = t(1.0)
+    zero = t(0.0)
     b1 = t(beta_1)
     b2 = t(beta_2)
-    c1 = t(1.0 - beta_1)
-    c2 = t(1.0 - beta_2)
-    eps = t(eps)
-    l2 = t(l2)
-    l1 = t(l1)
-    shrink = t(1.0 - lr * decay)
-    # Weights: penalties apply.
-    for i in range(n_w):
-        pi = p[i] * shrink
-        gi = g[i] + l2 * p[i]
-        mi = b1 * m[i] + c1 * gi
-        vi = b2 * v[i] + c2 * gi * gi
-        m[i] = mi
-        v[i] = vi
-        step = lr_t / (np.sqrt(vi) + eps)
-        pi -= step * mi
-        if l1 > 0:
-            pi = _soft_threshold(pi, step * l1)
-        p[i] = pi
+    _adam_range(
+        p, g, m, v, 0, n_w, t(lr_t), b1, b2, t(eps), t(l2), t(l1),
+        t(1.0 - lr * decay),
+    )
     # Biases and batch-norm parameters: plain Adam.
-    for i in range(n_w, p.size):
-        gi = g[i]
-        mi = b1 * m[i] + c1 * gi
-        vi = b2 * v[i] + c2 * gi * gi
-        m[i] = mi
-        v[i] = vi
-        p[i] -= lr_t * mi / (np.sqrt(vi) + eps)
+    _adam_range(p, g, m, v, n_w, p.size, t(lr_t), b1, b2, t(eps), zero, zero, one)
 
 
 class ElasticNetPenalty:
