@@ -6,18 +6,8 @@ from numpy.testing import assert_allclose
 from sklearn.datasets import load_diabetes, make_classification
 from sklearn.model_selection import ValidationCurveDisplay
 
-import skreg
+import skreg as lm
 from skreg.plotting import PenaltyComparisonDisplay, RegularizationPathDisplay
-
-
-class _Classes:  # TEMP: skreg's class once it has landed, else scikit-learn's
-    def __getattr__(self, name):
-        import sklearn.linear_model
-
-        return getattr(skreg, name, None) or getattr(sklearn.linear_model, name)
-
-
-lm = _Classes()
 
 
 def test_regression_comparison_has_path_and_validation_curve_per_penalty():
@@ -51,11 +41,6 @@ def test_regression_comparison_has_path_and_validation_curve_per_penalty():
 
 
 def test_default_estimators_for_classification_are_l1_l2_en_logistic():
-    pytest.importorskip("skreg", reason="needs skreg's LogisticRegression")
-    import skreg
-
-    if not hasattr(skreg, "LogisticRegression"):
-        pytest.skip("skreg.LogisticRegression has not landed")
     X, y = make_classification(n_samples=90, n_features=5, random_state=0)
     disp = PenaltyComparisonDisplay.from_estimators(X, y, n_alphas=6, n_validation=3,
                                                     cv=3)

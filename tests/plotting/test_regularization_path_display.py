@@ -8,18 +8,8 @@ import pytest
 from numpy.testing import assert_allclose
 from sklearn.datasets import load_diabetes, make_classification
 
-import skreg
+import skreg as lm
 from skreg.plotting import RegularizationPathDisplay
-
-
-class _Classes:  # TEMP: skreg's class once it has landed, else scikit-learn's
-    def __getattr__(self, name):
-        import sklearn.linear_model
-
-        return getattr(skreg, name, None) or getattr(sklearn.linear_model, name)
-
-
-lm = _Classes()
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +174,7 @@ def test_unfitted_cv_estimator_is_fitted_on_a_clone(diabetes):
 
 def test_logistic_path_against_c_and_inverse_c(binary):
     X, y = binary
-    est = lm.LogisticRegression(l1_ratio=1.0, solver="saga", tol=1e-6, max_iter=5000)
+    est = lm.LogisticRegression(l1_ratio=1.0, tol=1e-8)
     disp = RegularizationPathDisplay.from_estimator(est, X, y, n_alphas=8)
     assert disp.ax_.get_xlabel().startswith("C ")
     Cs = disp.alphas
