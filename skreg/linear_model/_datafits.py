@@ -40,7 +40,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"reassoc", "contract"})
 def quadratic_column_norms(X, data, indices, indptr, is_sparse, xbar, sw, weighted):
     r"""Weighted squared norms of the implicitly centered columns.
 
