@@ -8,6 +8,10 @@ grid-searchable constructor parameter.
 __version__ = "0.1.0.dev0"
 
 from .linear_model import (
+    ElasticNet,
+    ElasticNetCV,
+    Lasso,
+    LassoCV,
     LogisticRegression,
     LogisticRegressionCV,
     Ridge,
@@ -19,6 +23,10 @@ from .linear_model import (
 from .neural_network import MLPClassifier, MLPRegressor
 
 __all__ = [
+    "ElasticNet",
+    "ElasticNetCV",
+    "Lasso",
+    "LassoCV",
     "LogisticRegression",
     "LogisticRegressionCV",
     "MLPClassifier",
