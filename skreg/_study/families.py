@@ -6,11 +6,13 @@ then reads back what it chose and the validation curve around it.
 """
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
 import skreg
 
@@ -45,7 +47,6 @@ class Selection:
     best_params: dict
     model: object  # the fitted final estimator (last pipeline step)
     curve: Curve
-    path_marks: dict = field(default_factory=dict)
 
 
 def _nearest(grid, value):
@@ -101,7 +102,7 @@ class _LogisticFamily(Family):
             "C", Cs, _nearest(Cs, C),
             estimator=skreg.LogisticRegression(l1_ratio=l1_ratio, max_iter=1000),
         )
-        return Selection({"C": C, "l1_ratio": l1_ratio}, model, curve, {"C": C})
+        return Selection({"C": C, "l1_ratio": l1_ratio}, model, curve)
 
 
 class LassoFamily(Family):
@@ -123,8 +124,7 @@ class LassoFamily(Family):
         alphas = np.asarray(model.alphas_)
         curve = Curve("alpha", alphas, _nearest(alphas, model.alpha_),
                       estimator=skreg.Lasso())
-        marks = {"alpha_min": model.alpha_min_, "alpha_1se": model.alpha_1se_}
-        return Selection({"alpha": float(model.alpha_)}, model, curve, marks)
+        return Selection({"alpha": float(model.alpha_)}, model, curve)
 
 
 class ElasticNetFamily(Family):
@@ -150,8 +150,7 @@ class ElasticNetFamily(Family):
         curve = Curve("alpha", alphas, _nearest(alphas, model.alpha_),
                       estimator=skreg.ElasticNet(l1_ratio=model.l1_ratio_))
         params = {"alpha": float(model.alpha_), "l1_ratio": float(model.l1_ratio_)}
-        marks = {"alpha_min": model.alpha_min_, "alpha_1se": model.alpha_1se_}
-        return Selection(params, model, curve, marks)
+        return Selection(params, model, curve)
 
 
 class RidgeFamily(Family):
@@ -169,8 +168,7 @@ class RidgeFamily(Family):
         model = fitted.named_steps["model"]
         curve = Curve("alpha", RIDGE_ALPHAS, _nearest(RIDGE_ALPHAS, model.alpha_),
                       estimator=skreg.Ridge())
-        return Selection({"alpha": float(model.alpha_)}, model, curve,
-                         {"alpha": float(model.alpha_)})
+        return Selection({"alpha": float(model.alpha_)}, model, curve)
 
 
 class _L1Logistic(_LogisticFamily):
@@ -192,38 +190,51 @@ class LogisticFamily(_LogisticFamily):
 class MLPFamily(Family):
     name, label = "mlp", "MLP"
 
+    @staticmethod
+    def _prefix(data):
+        # A regressor learns a standardized target (an MLP with a default
+        # learning rate cannot fit a target in the hundreds within max_iter).
+        return "model__" if data.task == "classification" else "model__regressor__"
+
     def estimator(self, data, settings, preprocessor):
         classify = data.task == "classification"
         cls = skreg.MLPClassifier if classify else skreg.MLPRegressor
-        mlp = cls(
+        model = cls(
             hidden_layer_sizes=MLP_HIDDEN, early_stopping=True, max_iter=300,
             n_iter_no_change=20, random_state=settings.seed,
         )
-        grid = {"model__alpha": list(MLP_ALPHAS), "model__dropout": list(MLP_DROPOUTS)}
+        if not classify:
+            model = TransformedTargetRegressor(model, transformer=StandardScaler())
+        prefix = self._prefix(data)
+        grid = {f"{prefix}alpha": list(MLP_ALPHAS),
+                f"{prefix}dropout": list(MLP_DROPOUTS)}
         return GridSearchCV(
-            Pipeline([("prep", preprocessor), ("model", mlp)]), grid,
+            Pipeline([("prep", preprocessor), ("model", model)]), grid,
             cv=settings.splitter, scoring=settings.scoring, n_jobs=settings.n_jobs,
             return_train_score=True,
         )
 
     def select(self, fitted, data):
-        best = fitted.best_params_
-        results = fitted.cv_results_
+        prefix = self._prefix(data)
+        alpha_key, dropout_key = f"{prefix}alpha", f"{prefix}dropout"
+        best, results = fitted.best_params_, fitted.cv_results_
         # The validation curve runs along alpha at the chosen dropout rate.
-        dropout = best["model__dropout"]
         rows = [i for i, p in enumerate(results["params"])
-                if p["model__dropout"] == dropout]
-        rows.sort(key=lambda i: results["params"][i]["model__alpha"])
-        n_splits = fitted.n_splits_
-        train = np.array([[results[f"split{k}_train_score"][i] for k in range(n_splits)]
-                          for i in rows])
-        test = np.array([[results[f"split{k}_test_score"][i] for k in range(n_splits)]
-                         for i in rows])
-        alphas = np.array([results["params"][i]["model__alpha"] for i in rows])
-        curve = Curve("alpha", alphas, _nearest(alphas, best["model__alpha"]),
+                if p[dropout_key] == best[dropout_key]]
+        rows.sort(key=lambda i: results["params"][i][alpha_key])
+        splits = range(fitted.n_splits_)
+        train, test = (
+            np.array([[results[f"split{k}_{kind}_score"][i] for k in splits]
+                      for i in rows])
+            for kind in ("train", "test")
+        )
+        alphas = np.array([results["params"][i][alpha_key] for i in rows])
+        curve = Curve("alpha", alphas, _nearest(alphas, best[alpha_key]),
                       train_scores=train, test_scores=test)
-        params = {"alpha": float(best["model__alpha"]), "dropout": float(dropout)}
+        params = {"alpha": float(best[alpha_key]),
+                  "dropout": float(best[dropout_key])}
         model = fitted.best_estimator_.named_steps["model"]
+        model = getattr(model, "regressor_", model)
         return Selection(params, model, curve)
 
 

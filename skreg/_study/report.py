@@ -97,7 +97,11 @@ def write_figures(out, results, data, scoring):
         ax.set_xscale("log")
         ax.axvline(curve.param_range[curve.chosen_index], color="k", ls="--",
                    label="chosen")
-        ax.legend()
+        handles, labels = ax.get_legend_handles_labels()
+        # scikit-learn calls the held-out folds "Test"; here they validate.
+        labels = ["validation (CV)" if lab == "Test" else lab.lower()
+                  for lab in labels]
+        ax.legend(handles, labels)
         ax.set_title(f"{r.label}: validation curve")
         key = f"validation_curve_{r.name}"
         files[key] = _save(fig, out / f"{key}.png")
@@ -108,9 +112,8 @@ def write_figures(out, results, data, scoring):
             pipe = getattr(r.fitted, "best_estimator_", r.fitted)
             X_model = pipe.named_steps["prep"].transform(data.X)
             fig, ax = plt.subplots(figsize=(6, 4))
-            RegularizationPathDisplay.from_estimator(
-                model, X_model, data.y, ax=ax, **r.selection.path_marks
-            )
+            # A fitted CV model gives its own grid and the min / 1-SE marks.
+            RegularizationPathDisplay.from_estimator(model, X_model, data.y, ax=ax)
             ax.set_title(f"{r.label}: regularization path")
             files[f"regularization_path_{r.name}"] = _save(
                 fig, out / f"regularization_path_{r.name}.png")
