@@ -459,3 +459,49 @@ def binary_entropy_sum(theta, sw):
         if 0.0 < t < 1.0:
             acc -= sw[i] * (t * np.log(t) + (1.0 - t) * np.log(1.0 - t))
     return acc
+
+
+@njit(cache=True)
+def best_common_shift(v, l1_ratio):
+    r"""``argmin_c sum_k rho |v_k + c| + (1 - rho)/2 (v_k + c)^2``.
+
+    The softmax loss is invariant to adding ``c`` to one feature's
+    coefficients in every class, so the penalty alone fixes ``c``: the mean
+    for L2, the median for L1, in between for the elastic net. Scans the
+    sorted breakpoints ``-v_k`` of the piecewise-quadratic objective.
+    """
+    K = v.shape[0]
+    total = 0.0
+    for k in range(K):
+        total += v[k]
+    if l1_ratio <= 0.0:
+        return -total / K
+    b = np.sort(-v)
+    rho = l1_ratio
+    for s in range(K + 1):
+        lo = b[s - 1] if s > 0 else -np.inf
+        hi = b[s] if s < K else np.inf
+        # on (lo, hi) exactly s of the v_k + c are positive
+        base = rho * (2.0 * s - K)
+        if rho < 1.0:
+            c = (-base / (1.0 - rho) - total) / K
+            if lo <= c <= hi:
+                return c
+        elif 2 * s == K:
+            return lo
+        if s < K:
+            left = base + (1.0 - rho) * (total + K * hi)
+            right = left + 2.0 * rho
+            if left <= 0.0 <= right:
+                return hi
+    return 0.0
+
+
+@njit(cache=True)
+def recenter_rows(W, l1_ratio):
+    """Shift each row of ``W`` (m, K) by its penalty-optimal common shift."""
+    for c in range(W.shape[0]):
+        shift = best_common_shift(W[c].copy(), l1_ratio)
+        if shift != 0.0:
+            for k in range(W.shape[1]):
+                W[c, k] += shift

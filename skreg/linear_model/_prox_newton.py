@@ -255,7 +255,10 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
                 print(f"  ws={ws.shape[0]} kkt_ws={kkt_ws:.2e} epochs={ne} t={t}")
             if t == 0.0:
                 break
-            W[ws] = W_ws + t * D
+            W_ws = W_ws + t * D
+            if alpha > 0.0:
+                datafit.canonicalize(W_ws, l1_ratio)
+            W[ws] = W_ws
             b += t * delta_b
             Z += t * Q
         # the outer loop recomputes the full certificate from the current Z

@@ -1,0 +1,394 @@
+"""LogisticRegression, LogisticRegressionCV and logistic_path.
+
+References are scikit-learn's solvers run to very tight tolerances on small,
+well-conditioned problems (saga for L1 / elastic net, lbfgs for L2).
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn import linear_model as sklm
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.multiclass import OneVsRestClassifier
+
+from skreg import LogisticRegression, LogisticRegressionCV, logistic_path
+
+N_SAMPLES, N_FEATURES = 80, 6
+
+
+def make_data(n_classes=2, seed=0, n=N_SAMPLES, p=N_FEATURES):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    if n_classes == 2:
+        y = (X @ rng.standard_normal(p) + rng.standard_normal(n) > 0).astype(int)
+    else:
+        scores = X[:, :n_classes] + rng.standard_normal((n, n_classes))
+        y = np.argmax(scores, axis=1)
+    return X, y
+
+
+def sklearn_reference(X, y, C, l1_ratio, fit_intercept=True, **fit_kw):
+    solver = "lbfgs" if l1_ratio == 0 else "saga"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return sklm.LogisticRegression(
+            C=C, l1_ratio=l1_ratio, solver=solver, tol=1e-14, max_iter=200_000,
+            fit_intercept=fit_intercept,
+        ).fit(X, y, **fit_kw)
+
+
+def assert_same_model(ours, ref, X):
+    scale = max(np.abs(ref.coef_).max(), 1e-12)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=0, atol=1e-5 * scale)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, rtol=0,
+                               atol=1e-5 * max(1.0, np.abs(ref.intercept_).max()))
+    np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X),
+                               rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.0])
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_matches_sklearn(n_classes, l1_ratio, sparse, fit_intercept):
+    X, y = make_data(n_classes)
+    Xfit = sp.csr_matrix(X) if sparse else X
+    ref = sklearn_reference(X, y, 0.5, l1_ratio, fit_intercept)
+    ours = LogisticRegression(C=0.5, l1_ratio=l1_ratio, tol=1e-12,
+                              fit_intercept=fit_intercept).fit(Xfit, y)
+    assert ours.coef_.shape == ref.coef_.shape
+    assert ours.intercept_.shape == ref.intercept_.shape
+    assert_same_model(ours, ref, X)
+    assert ours.kkt_violation_ <= 1e-12
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.0])
+def test_sample_and_class_weights_match_sklearn(n_classes, l1_ratio):
+    X, y = make_data(n_classes, seed=1)
+    sw = np.random.default_rng(3).uniform(0.5, 2.0, X.shape[0])
+    cw = {0: 1.5, 1: 0.7} if n_classes == 2 else "balanced"
+    solver = "lbfgs" if l1_ratio == 0 else "saga"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = sklm.LogisticRegression(C=0.7, l1_ratio=l1_ratio, solver=solver,
+                                      tol=1e-14, max_iter=200_000,
+                                      class_weight=cw).fit(X, y, sample_weight=sw)
+    ours = LogisticRegression(C=0.7, l1_ratio=l1_ratio, tol=1e-12,
+                              class_weight=cw).fit(X, y, sample_weight=sw)
+    assert_same_model(ours, ref, X)
+
+
+def test_one_vs_rest_matches_sklearn():
+    X, y = make_data(3, seed=2)
+    ref = OneVsRestClassifier(
+        sklm.LogisticRegression(C=0.3, tol=1e-12, max_iter=10_000)).fit(X, y)
+    ours = LogisticRegression(C=0.3, tol=1e-12, multi_class="ovr").fit(X, y)
+    ref_coef = np.vstack([e.coef_ for e in ref.estimators_])
+    np.testing.assert_allclose(ours.coef_, ref_coef, atol=1e-6)
+    np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X),
+                               atol=1e-6)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_predictions_are_consistent(n_classes):
+    X, y = make_data(n_classes)
+    clf = LogisticRegression(C=1.0, l1_ratio=0.5).fit(X, y)
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_allclose(clf.predict_log_proba(X), np.log(proba),
+                               atol=1e-12)
+    np.testing.assert_array_equal(clf.predict(X),
+                                  clf.classes_[np.argmax(proba, axis=1)])
+    assert clf.score(X, y) == np.mean(clf.predict(X) == y)
+
+
+def test_penalty_styles_are_equivalent():
+    X, y = make_data(2)
+    new = LogisticRegression(C=0.4, l1_ratio=1.0, tol=1e-10).fit(X, y)
+    old = LogisticRegression(penalty="l1", C=0.4, solver="liblinear",
+                             tol=1e-10).fit(X, y)
+    np.testing.assert_allclose(new.coef_, old.coef_)
+    en = LogisticRegression(penalty="elasticnet", l1_ratio=0.3, C=0.4).fit(X, y)
+    en_new = LogisticRegression(l1_ratio=0.3, C=0.4).fit(X, y)
+    np.testing.assert_allclose(en.coef_, en_new.coef_)
+    none = LogisticRegression(penalty=None, tol=1e-10).fit(X, y)
+    inf = LogisticRegression(C=np.inf, tol=1e-10).fit(X, y)
+    np.testing.assert_allclose(none.coef_, inf.coef_)
+    with pytest.warns(UserWarning, match="l1_ratio=0.5 is ignored"):
+        LogisticRegression(penalty="l2", l1_ratio=0.5).fit(X, y)
+
+
+def test_unpenalized_matches_sklearn():
+    X, y = make_data(2, seed=4)
+    ref = sklm.LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(X, y)
+    ours = LogisticRegression(C=np.inf, tol=1e-12).fit(X, y)
+    assert_same_model(ours, ref, X)
+    assert np.isnan(ours.dual_gap_)
+
+
+def test_critical_C_gives_all_zero_l1_path():
+    X, y = make_data(3, seed=5)
+    Cs, coefs, intercepts = logistic_path(X, y, Cs=6, l1_ratio=1.0, tol=1e-10)
+    assert coefs.shape == (3, N_FEATURES, 6) and intercepts.shape == (3, 6)
+    assert np.all(np.diff(Cs) > 0)
+    assert np.all(coefs[..., 0] == 0)
+    assert np.any(coefs[..., 1] != 0)
+    # just below / above the critical C
+    clf = LogisticRegression(C=Cs[0] * 0.999, l1_ratio=1.0).fit(X, y)
+    assert np.all(clf.coef_ == 0)
+    clf = LogisticRegression(C=Cs[0] * 1.05, l1_ratio=1.0, tol=1e-10).fit(X, y)
+    assert np.any(clf.coef_ != 0)
+
+
+def test_path_matches_single_fits_and_keeps_given_order():
+    X, y = make_data(2, seed=6)
+    Cs = np.array([1.0, 0.05, 0.3])
+    out_Cs, coefs, intercepts = logistic_path(X, y, Cs=Cs, l1_ratio=0.5,
+                                              tol=1e-11)
+    np.testing.assert_array_equal(out_Cs, Cs)
+    assert coefs.shape == (1, N_FEATURES, 3)
+    for k, C in enumerate(Cs):
+        clf = LogisticRegression(C=C, l1_ratio=0.5, tol=1e-11).fit(X, y)
+        np.testing.assert_allclose(coefs[..., k], clf.coef_, atol=1e-8)
+        np.testing.assert_allclose(intercepts[:, k], clf.intercept_, atol=1e-8)
+
+
+def test_path_l2_grid_and_multinomial_loss_option():
+    X, y = make_data(2, seed=7)
+    Cs, coefs, _ = logistic_path(X, y, Cs=4, l1_ratio=0.0)
+    np.testing.assert_allclose(Cs, np.logspace(-4, 4, 4))
+    Cs, coefs, _ = logistic_path(X, y, Cs=[0.5], l1_ratio=0.0,
+                                 multi_class_loss="multinomial",
+                                 tol=1e-12)
+    assert coefs.shape == (2, N_FEATURES, 1)
+    # softmax with two rows and an L2 penalty is the logistic model at 2C
+    # with the half-difference of the rows
+    binary = LogisticRegression(C=1.0, tol=1e-12).fit(X, y)
+    np.testing.assert_allclose(coefs[1, :, 0] - coefs[0, :, 0], binary.coef_[0],
+                               atol=1e-7)
+
+
+def test_class_weight_equals_sample_weight_multinomial():
+    X, y = make_data(3, seed=8)
+    cw = {0: 0.5, 1: 2.0, 2: 1.5}
+    a = LogisticRegression(C=0.5, l1_ratio=0.7, class_weight=cw,
+                           tol=1e-11).fit(X, y)
+    b = LogisticRegression(C=0.5, l1_ratio=0.7, tol=1e-11).fit(
+        X, y, sample_weight=np.array([cw[k] for k in y]))
+    np.testing.assert_allclose(a.coef_, b.coef_, atol=1e-9)
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000), n_classes=st.sampled_from([2, 3]),
+       l1_ratio=st.sampled_from([0.0, 0.5, 1.0]),
+       log_C=st.floats(-1.5, 1.5), sparse=st.booleans(),
+       fit_intercept=st.booleans())
+def test_certificate_below_tol(seed, n_classes, l1_ratio, log_C, sparse,
+                               fit_intercept):
+    X, y = make_data(n_classes, seed=seed, n=40, p=8)
+    if len(np.unique(y)) < n_classes:
+        return
+    X = sp.csc_matrix(X) if sparse else X
+    tol = 1e-7
+    clf = LogisticRegression(C=10.0**log_C, l1_ratio=l1_ratio, tol=tol,
+                             max_iter=500, fit_intercept=fit_intercept)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf.fit(X, y)
+    assert clf.kkt_violation_ <= tol
+    if n_classes == 2:
+        assert 0.0 <= clf.dual_gap_ <= 1e-5
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 10_000), n_classes=st.sampled_from([2, 3]),
+       weights=st.lists(st.integers(0, 3), min_size=3, max_size=3))
+def test_class_weight_equals_sample_weight(seed, n_classes, weights):
+    X, y = make_data(n_classes, seed=seed, n=40, p=5)
+    classes = np.unique(y)
+    cw = {c: float(w) + 0.5 for c, w in zip(classes, weights, strict=False)}
+    a = LogisticRegression(C=0.5, l1_ratio=1.0, class_weight=cw,
+                           tol=1e-10).fit(X, y)
+    b = LogisticRegression(C=0.5, l1_ratio=1.0, tol=1e-10).fit(
+        X, y, sample_weight=np.array([cw[k] for k in y]))
+    np.testing.assert_allclose(a.coef_, b.coef_, atol=1e-7)
+    np.testing.assert_allclose(a.intercept_, b.intercept_, atol=1e-7)
+
+
+def test_integer_sample_weight_equals_repetition():
+    X, y = make_data(3, seed=9)
+    sw = np.random.default_rng(0).integers(0, 4, X.shape[0])
+    a = LogisticRegression(C=0.5, l1_ratio=0.5, tol=1e-11).fit(
+        X, y, sample_weight=sw)
+    b = LogisticRegression(C=0.5, l1_ratio=0.5, tol=1e-11).fit(
+        np.repeat(X, sw, axis=0), np.repeat(y, sw))
+    np.testing.assert_allclose(a.coef_, b.coef_, atol=1e-8)
+
+
+def test_penalty_factor():
+    X, y = make_data(2, seed=10)
+    pf = np.array([0.0, 2.0, 1.0, 1.0, 0.5, 1.0])
+    clf = LogisticRegression(C=0.05, l1_ratio=1.0, penalty_factor=pf,
+                             tol=1e-11).fit(X, y)
+    # L1 with factor f_j equals the plain L1 on column j divided by f_j
+    ref = LogisticRegression(C=0.05, l1_ratio=1.0, tol=1e-11,
+                             penalty_factor=(pf > 0).astype(float)).fit(
+        X / np.where(pf > 0, pf, 1.0), y)
+    np.testing.assert_allclose(clf.coef_, ref.coef_ / np.where(pf > 0, pf, 1.0),
+                               atol=1e-8)
+    assert clf.coef_[0, 0] != 0  # unpenalized feature stays in
+    with pytest.raises(ValueError, match="penalty_factor"):
+        LogisticRegression(penalty_factor=[1.0, 2.0]).fit(X, y)
+
+
+def test_float32_labels_and_warm_start():
+    X, y = make_data(3, seed=11)
+    labels = np.array(["cat", "dog", "emu"])[y]
+    clf = LogisticRegression(C=0.5).fit(X.astype(np.float32), labels)
+    assert clf.coef_.dtype == np.float32 and clf.intercept_.dtype == np.float32
+    assert set(clf.predict(X)) <= set(labels)
+    Xb, yb = make_data(2, seed=11)
+    clf = LogisticRegression().fit(Xb, yb.astype(bool))
+    np.testing.assert_array_equal(clf.classes_, [False, True])
+    warm = LogisticRegression(C=0.5, warm_start=True, tol=1e-10).fit(X, y)
+    warm.fit(X, y)
+    assert warm.n_iter_[0] == 0
+
+
+@pytest.mark.parametrize(
+    "params, fit_args, match",
+    [
+        ({}, "one_class", "only one class"),
+        ({}, "nan", "NaN"),
+        ({}, "inf", "infinity|NaN"),
+        ({"C": -1.0}, None, "C"),
+        ({"l1_ratio": 1.5}, None, "l1_ratio"),
+        ({"penalty": "elasticnet", "l1_ratio": None}, None, "l1_ratio must be"),
+        ({}, "short_y", "inconsistent numbers of samples"),
+        ({}, "neg_weight", "[Nn]egative"),
+    ],
+)
+def test_bad_input_errors(params, fit_args, match):
+    X, y = make_data(2)
+    kwargs = {}
+    if fit_args == "one_class":
+        y = np.zeros_like(y)
+    elif fit_args == "nan":
+        X = X.copy()
+        X[0, 0] = np.nan
+    elif fit_args == "inf":
+        X = X.copy()
+        X[0, 0] = np.inf
+    elif fit_args == "short_y":
+        y = y[:-1]
+    elif fit_args == "neg_weight":
+        kwargs["sample_weight"] = -np.ones(X.shape[0])
+    with pytest.raises(ValueError, match=match):
+        LogisticRegression(**params).fit(X, y, **kwargs)
+
+
+def test_path_bad_input_errors():
+    X, y = make_data(2)
+    with pytest.raises(ValueError, match="l1_ratio"):
+        logistic_path(X, y, l1_ratio=2.0)
+    with pytest.raises(ValueError, match="Cs must contain positive"):
+        logistic_path(X, y, Cs=[1.0, -1.0])
+    with pytest.raises(ValueError, match="only one class"):
+        logistic_path(X, np.ones_like(y))
+    with pytest.raises(ValueError, match="multi_class_loss"):
+        logistic_path(X, y, multi_class_loss="bad")
+
+
+def test_max_iter_warns():
+    X, y = make_data(3)
+    with pytest.warns(ConvergenceWarning, match="max_iter=1"):
+        LogisticRegression(C=100.0, max_iter=1, tol=1e-12).fit(X, y)
+
+
+# ---------------------------------------------------------------------------
+# LogisticRegressionCV
+
+
+def _sklearn_cv(legacy, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return sklm.LogisticRegressionCV(use_legacy_attributes=legacy, **kw)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_cv_l2_matches_sklearn(n_classes):
+    X, y = make_data(n_classes, seed=12, n=90)
+    common = dict(Cs=4, cv=3, scoring="neg_log_loss", tol=1e-10,
+                  max_iter=10_000)
+    ref = _sklearn_cv(True, **common).fit(X, y)
+    ours = LogisticRegressionCV(**common).fit(X, y)
+    np.testing.assert_allclose(ours.Cs_, ref.Cs_)
+    np.testing.assert_array_equal(ours.C_, ref.C_)
+    assert ours.l1_ratio_.shape == ref.l1_ratio_.shape
+    assert set(ours.scores_) == set(ref.scores_)
+    for key in ref.scores_:
+        np.testing.assert_allclose(ours.scores_[key], ref.scores_[key], atol=1e-6)
+        np.testing.assert_allclose(ours.coefs_paths_[key], ref.coefs_paths_[key],
+                                   atol=1e-4)
+    assert ours.n_iter_.shape == ref.n_iter_.shape
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-5)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=1e-5)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("l1_ratios", [None, [0.5, 1.0]])
+@pytest.mark.parametrize("legacy", [True, False])
+def test_cv_attribute_layout_matches_sklearn(n_classes, l1_ratios, legacy):
+    X, y = make_data(n_classes, seed=12, n=60)
+    kw = dict(Cs=3, cv=3, max_iter=5)
+    if l1_ratios is not None:
+        kw["l1_ratios"] = l1_ratios
+    ref = _sklearn_cv(legacy, solver="saga" if l1_ratios else "lbfgs",
+                      **kw).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = LogisticRegressionCV(use_legacy_attributes=legacy, **kw).fit(X, y)
+    np.testing.assert_array_equal(ours.l1_ratios_, ref.l1_ratios_)
+    if legacy:
+        assert set(ours.scores_) == set(ref.scores_)
+        for key in ref.scores_:
+            assert ours.scores_[key].shape == ref.scores_[key].shape
+            assert ours.coefs_paths_[key].shape == ref.coefs_paths_[key].shape
+        assert ours.C_.shape == ref.C_.shape
+        assert ours.l1_ratio_.shape == ref.l1_ratio_.shape
+        assert ours.l1_ratio_.dtype == ref.l1_ratio_.dtype
+    else:
+        assert ours.scores_.shape == ref.scores_.shape
+        assert ours.coefs_paths_.shape == ref.coefs_paths_.shape
+        assert isinstance(ours.C_, float) and isinstance(ours.l1_ratio_, float)
+        assert ours.l1_ratio_ == ref.l1_ratio_ or l1_ratios is not None
+    assert ours.n_iter_.shape == ref.n_iter_.shape
+    assert ours.coef_.shape == ref.coef_.shape
+
+
+def test_cv_one_standard_error_rule_prefers_more_regularization():
+    X, y = make_data(2, seed=13, n=120)
+    common = dict(Cs=8, l1_ratios=[1.0], cv=4, scoring="neg_log_loss")
+    best = LogisticRegressionCV(**common).fit(X, y)
+    one_se = LogisticRegressionCV(selection_rule="1se", **common).fit(X, y)
+    assert one_se.C_[0] <= best.C_[0]
+    mean = best.scores_[1][:, :, 0].mean(axis=0)
+    assert best.C_[0] == best.Cs_[np.argmax(mean)]
+    assert one_se.kkt_violation_ <= one_se.tol
+
+
+def test_cv_no_refit_and_errors():
+    X, y = make_data(3, seed=14, n=90)
+    clf = LogisticRegressionCV(Cs=3, cv=3, refit=False).fit(X, y)
+    assert clf.coef_.shape == (3, N_FEATURES)
+    with pytest.raises(ValueError, match="l1_ratios must be"):
+        LogisticRegressionCV(penalty="elasticnet").fit(X, y)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        LogisticRegressionCV(l1_ratios=[0.5, 2.0]).fit(X, y)
+    with pytest.raises(ValueError, match="Cs must contain positive"):
+        LogisticRegressionCV(Cs=[0.1, -1.0]).fit(X, y)
