@@ -44,22 +44,38 @@ def _activation_backward(A, dA, kind):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _dropout_forward(A, U, keep, out):
-    """Inverted dropout: out = A * mask; U (uniform draws) becomes the mask.
+def _dropout_forward(A, seed, keep, mask, out):
+    """Inverted dropout: out = A * mask, mask in {0, 1 / keep}.
 
-    Writes to ``out`` rather than in place: A is the activation's output,
-    which its backward pass still needs.
+    The uniform draw of entry (i, j) is a SplitMix64 hash of
+    ``seed + flat index``: counter-based, so the loop vectorizes and needs no
+    generator state, and a given seed always gives the same mask. Writes to
+    ``out`` rather than in place: A is the activation's output, which its
+    backward pass still needs.
     """
     m, h = A.shape
     scale = A.dtype.type(1.0 / keep)
     zero = A.dtype.type(0.0)
+    threshold = np.uint64(keep * 4294967296.0)  # keep * 2**32
+    golden = np.uint64(0x9E3779B97F4A7C15)
+    c1 = np.uint64(0xBF58476D1CE4E5B9)
+    c2 = np.uint64(0x94D049BB133111EB)
+    s30 = np.uint64(30)
+    s27 = np.uint64(27)
+    s31 = np.uint64(31)
+    s32 = np.uint64(32)
+    base = np.uint64(seed)
     for i in range(m):
         for j in range(h):
-            if U[i, j] < keep:
-                U[i, j] = scale
+            z = base + np.uint64(i * h + j) * golden
+            z = (z ^ (z >> s30)) * c1
+            z = (z ^ (z >> s27)) * c2
+            z = z ^ (z >> s31)
+            if (z >> s32) < threshold:
+                mask[i, j] = scale
                 out[i, j] = A[i, j] * scale
             else:
-                U[i, j] = zero
+                mask[i, j] = zero
                 out[i, j] = zero
 
 
@@ -227,8 +243,8 @@ class Dropout(_Buffered):
             np.multiply(A, mask, out=out)
         else:
             mask = self._buffer("mask", m, h, A.dtype)
-            self.rng.random(out=mask, dtype=A.dtype.type)
-            _dropout_forward(A, mask, 1.0 - self.rate, out)
+            seed = int(self.rng.integers(0, 2**63))
+            _dropout_forward(A, seed, 1.0 - self.rate, mask, out)
         self._mask = mask
         return out
 
