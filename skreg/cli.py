@@ -101,8 +101,10 @@ def dask_backend(address, n_jobs):
             cluster.close()
 
 
-def run(args, stdout=sys.stdout, stderr=sys.stderr):
+def run(args, stdout=None, stderr=None):
     """Carry out ``skreg study`` for parsed ``args``; return the JSON payload."""
+    stdout = sys.stdout if stdout is None else stdout
+    stderr = sys.stderr if stderr is None else stderr
     from ._study.progress import Progress
     from ._study.report import format_table, write_outputs
     from ._study.runner import resolve_settings, run_study
