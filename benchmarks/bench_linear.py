@@ -88,15 +88,6 @@ def alpha_max(X, y, fit_intercept, l1_ratio=1.0):
     return float(np.max(np.abs(X.T @ r)) / (len(y) * l1_ratio))
 
 
-def small_rows(d, m=None):
-    """First rows of the data, for warm-up calls in memory measurements."""
-    m = m or max(50, d["X"].shape[0] // 20)
-    X = d["X"][:m]
-    if not hasattr(X, "tocsc"):
-        X = np.asarray(X, order="F") if d["X"].flags.f_contiguous else X
-    return {**d, "X": X, "y": d["y"][:m]}
-
-
 # --------------------------------------------------------------------------
 # objectives and certificates (scikit-learn scaling)
 # --------------------------------------------------------------------------
@@ -478,7 +469,7 @@ def make_cases(quick: bool) -> list[Case]:
             eval_single(a1, 1.0),
             single_solvers("Lasso", a1, 1.0),
             [half, rival, cold, mem],
-            small=small_rows,
+            small=datasets.head_rows,
             describe=nnz_single,
         ),
         Case(
@@ -489,7 +480,7 @@ def make_cases(quick: bool) -> list[Case]:
             eval_path(alphas2),
             path_solvers(alphas2, True),
             [half, rival, cold],
-            small=small_rows,
+            small=datasets.head_rows,
             describe=nnz_path,
         ),
         Case(
@@ -500,7 +491,7 @@ def make_cases(quick: bool) -> list[Case]:
             eval_path(alphas3),
             path_solvers(alphas3, False),
             [half, rival, cold],
-            small=small_rows,
+            small=datasets.head_rows,
             describe=nnz_path,
         ),
         Case(
@@ -511,7 +502,7 @@ def make_cases(quick: bool) -> list[Case]:
             eval_single(a4, 0.5),
             single_solvers("ElasticNet", a4, 0.5),
             [half, rival, cold],
-            small=small_rows,
+            small=datasets.head_rows,
             describe=nnz_single,
         ),
         Case(
@@ -521,7 +512,7 @@ def make_cases(quick: bool) -> list[Case]:
             eval_ridge(),
             ridge_solvers(100.0, n_r),
             [half, rival, cold],
-            small=small_rows,
+            small=datasets.head_rows,
         ),
         Case(
             "ridgecv",
@@ -530,7 +521,7 @@ def make_cases(quick: bool) -> list[Case]:
             eval_ridge(),
             ridgecv_solvers(ridge_alphas),
             [Target("sklearn", 0.1, "<= 0.1x sklearn RidgeCV"), cold],
-            small=small_rows,
+            small=datasets.head_rows,
             describe=alpha_chosen,
         ),
     ]

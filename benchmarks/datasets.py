@@ -136,6 +136,15 @@ def logistic_multinomial(
     return {"X": X, "y": y.astype(np.float64)}
 
 
+def head_rows(d, m=None):
+    """First rows of the data, for warm-up calls in memory measurements."""
+    m = m or max(50, d["X"].shape[0] // 20)
+    X = d["X"][:m]
+    if not hasattr(X, "tocsc"):
+        X = np.asarray(X, order="F") if d["X"].flags.f_contiguous else X
+    return {**d, "X": X, "y": d["y"][:m]}
+
+
 GENERATORS = {
     "correlated_regression": correlated_regression,
     "text_like_regression": text_like_regression,
