@@ -321,9 +321,10 @@ def tune_tol(
     relative suboptimality (for a path: the worst one over the alphas).
     The search stops at the first tol that reaches the target, after
     ``max_seconds``, or when a tighter tol no longer lowers the suboptimality
-    (the solver is limited by something else, e.g. its ``max_iter``). Returns ``{"tol", "subopt", "reached", "trials"}`` where
-    ``trials`` lists every ``(tol, subopt)`` tried; when no tol reaches the
-    target, the tightest one tried is returned with ``reached=False``.
+    (the solver is limited by something else, e.g. its ``max_iter``).
+    Returns ``{"tol", "subopt", "reached", "trials"}`` where ``trials``
+    lists every ``(tol, subopt)`` tried; when no tol reaches the target, the
+    tightest one tried is returned with ``reached=False``.
     """
     trials = []
     t_start = time.perf_counter()
