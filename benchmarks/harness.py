@@ -314,19 +314,22 @@ def tune_tol(
     target: float = 1e-8,
     tols: Sequence[float] = DEFAULT_TOLS,
     max_seconds: float | None = None,
+    patience: int = 2,
 ) -> dict:
     """Largest tol in ``tols`` (tried from loose to tight) that reaches ``target``.
 
     ``subopt_at(tol)`` fits with that tolerance and returns the achieved
     relative suboptimality (for a path: the worst one over the alphas).
     The search stops at the first tol that reaches the target, after
-    ``max_seconds``, or when a tighter tol no longer lowers the suboptimality
-    (the solver is limited by something else, e.g. its ``max_iter``).
+    ``max_seconds``, or when ``patience`` successively tighter tols did not
+    lower the suboptimality (the solver is limited by something else, e.g.
+    its ``max_iter``).
     Returns ``{"tol", "subopt", "reached", "trials"}`` where ``trials``
     lists every ``(tol, subopt)`` tried; when no tol reaches the target, the
     tightest one tried is returned with ``reached=False``.
     """
     trials = []
+    stalled = 0
     t_start = time.perf_counter()
     for tol in tols:
         sub = float(subopt_at(tol))
@@ -335,8 +338,9 @@ def tune_tol(
             return {"tol": tol, "subopt": sub, "reached": True, "trials": trials}
         if max_seconds is not None and time.perf_counter() - t_start > max_seconds:
             break
-        if len(trials) > 1 and sub >= 0.9 * trials[-2][1]:
-            break  # no progress from a tighter tol (e.g. max_iter reached)
+        stalled = stalled + 1 if len(trials) > 1 and sub >= 0.9 * trials[-2][1] else 0
+        if stalled >= patience:
+            break  # no progress from tighter tols (e.g. max_iter reached)
     tol, sub = trials[-1]
     return {"tol": tol, "subopt": sub, "reached": False, "trials": trials}
 

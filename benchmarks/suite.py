@@ -207,7 +207,13 @@ def run_case(
             if not s.slow:  # warm-up (JIT compilation, caches) outside the budget
                 evaluate(s.fit(data, s.tols[0]))
             budget = s.tune_budget if s.tune_budget is not None else tune_budget
-            tuned = H.tune_tol(subopt_at, target, s.tols, max_seconds=budget)
+            tuned = H.tune_tol(
+                subopt_at,
+                target,
+                s.tols,
+                max_seconds=budget,
+                patience=1 if s.slow else 2,
+            )
             tol = tuned["tol"]
             r["tol"] = tol
             r["trials"] = tuned["trials"]
