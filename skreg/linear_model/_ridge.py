@@ -36,6 +36,7 @@ from ._ridge_solvers import (
     kkt_violation,
     solve_cg,
     solve_gram_cholesky,
+    solve_gram_mixed_precision,
     solve_kernel_cholesky,
     solve_lbfgs_positive,
     solve_lsqr,
@@ -46,6 +47,11 @@ from ._ridge_spectral import RidgeSpectrum, choose_mode
 # Sparse X with at most this many features is solved exactly through its
 # (dense, p x p) Gram matrix; wider sparse X uses conjugate gradient.
 _SPARSE_GRAM_MAX_FEATURES = 2000
+# Dense float64 X at least this large (entries) and wide forms its Gram matrix
+# in float32 and refines the solution to float64 accuracy (see
+# solve_gram_mixed_precision); smaller problems are solved in float64 directly.
+_MIXED_MIN_SIZE = 2_000_000
+_MIXED_MIN_FEATURES = 200
 
 
 def _check_alpha_per_target(alpha, n_targets):
@@ -86,6 +92,17 @@ def _resolve_solver(solver, positive, is_sparse, n_samples, n_features, has_zero
     return "cg" if has_zero_pf else "lsqr"
 
 
+def _use_mixed_precision(X):
+    """Large dense float64 problems: float32 Gram + float64 refinement pays off."""
+    n, p = X.shape
+    return (
+        not sparse.issparse(X)
+        and X.dtype == np.float64
+        and p >= _MIXED_MIN_FEATURES
+        and n * p >= _MIXED_MIN_SIZE
+    )
+
+
 _REPORTED_NAME = {
     "gram": "cholesky",
     "kernel": "cholesky",
@@ -117,7 +134,12 @@ def _fit_ridge(X, Y, sample_weight, alphas, pf, *, fit_intercept, solver, positi
     n_iter = None
     reported = _REPORTED_NAME[kind]
 
-    if kind == "gram":
+    mixed = None
+    if kind == "gram" and _use_mixed_precision(X):
+        mixed = solve_gram_mixed_precision(design, B, alphas, pf)
+    if mixed is not None:
+        W, C, kkt = mixed
+    elif kind == "gram":
         G = design.gram()
         C = design.rmatmat(B)
         W, fallback = solve_gram_cholesky(G, C, alphas, pf)
@@ -148,7 +170,8 @@ def _fit_ridge(X, Y, sample_weight, alphas, pf, *, fit_intercept, solver, positi
         if G is not None:
             C = design.rmatmat(B)
 
-    kkt = kkt_violation(design, B, W, alphas, pf, positive=positive, G=G, C=C)
+    if mixed is None:
+        kkt = kkt_violation(design, B, W, alphas, pf, positive=positive, G=G, C=C)
     intercept = y_mean - x_mean @ W if fit_intercept else None
     return {
         "coef": W,

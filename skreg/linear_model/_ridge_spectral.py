@@ -25,6 +25,11 @@ from ._ridge_solvers import CenteredDesign, weighted_means
 
 # Rows of Z processed at once when forming diag(H) for all alphas.
 _ROW_CHUNK = 4096
+# Dense X with at least this many entries forms Z = A V in float32 for the
+# leverages diag(H) (fitted values and coefficients stay float64), as long as
+# every leverage stays below _MAX_SINGLE_LEVERAGE.
+_SINGLE_MIN_SIZE = 2_000_000
+_MAX_SINGLE_LEVERAGE = 0.9
 
 
 def _inverse_or_zero(values):
@@ -119,10 +124,12 @@ class RidgeSpectrum:
             evals, V = linalg.eigh(G, overwrite_a=True, check_finite=False)
             self.evals = np.clip(evals, 0.0, None)
             self.V = V
-            Z = design.matmat(V)
-            if self.Q0 is not None:
-                Z -= self.Q0 @ (T.T @ V)
-            self.Z = Z
+            self._T = T if self.Q0 is not None else None
+            # a = V^T A'^T b' in float64; Z = A' V is only formed (lazily) for
+            # leave-one-out, which needs diag(H).
+            self.a = V.T @ design.rmatmat(self.B)
+            self.Z = None
+            return
         elif self.mode == "kernel":
             K = design.kernel()
             if self.Q0 is not None:
@@ -143,6 +150,25 @@ class RidgeSpectrum:
         else:  # pragma: no cover - guarded by the callers
             raise ValueError(f"unknown mode {self.mode!r}")
         self.a = self.Z.T @ self.B
+
+    def _gram_Z(self, single):
+        """``Z = A' V`` for the 'gram' mode, in float32 when ``single``."""
+        if single:
+            Z = self.design.matmat_float32(self.V)
+        else:
+            Z = self.design.matmat(self.V)
+        if self.Q0 is not None:
+            Z -= (self.Q0 @ (self._T.T @ self.V)).astype(Z.dtype, copy=False)
+        return Z
+
+    def _hat_diag(self, H, Z):
+        diag = np.empty((Z.shape[0], H.shape[1]))
+        Hz = H.astype(Z.dtype, copy=False)
+        for start in range(0, Z.shape[0], _ROW_CHUNK):
+            rows = slice(start, start + _ROW_CHUNK)
+            diag[rows] = np.square(Z[rows]) @ Hz
+        diag += self.base_diag[:, None]
+        return diag
 
     def hat_weights(self, alphas):
         """``h`` with ``H(alpha) = Z diag(h) Z^T``; shape (k, n_alphas)."""
@@ -198,15 +224,26 @@ class RidgeSpectrum:
         k = H.shape[0]
         # Fitted values of the penalized part for all alphas in one product.
         coef_blocks = (H[:, None, :] * self.a[:, :, None]).reshape(k, -1)
-        fitted = (self.Z @ coef_blocks).reshape(n, n_targets, -1)
-        resid = self.B[:, :, None] - fitted
-        diag = np.empty((n, H.shape[1]))
-        for start in range(0, n, _ROW_CHUNK):
-            rows = slice(start, start + _ROW_CHUNK)
-            diag[rows] = np.square(self.Z[rows]) @ H
-        diag += self.base_diag[:, None]
+        if self.mode == "gram" and self.design is not None:
+            fitted = self._project(self.design.matmat(self.V @ coef_blocks))
+            # Large dense problems: Z = A V (the O(n p^2) step) in float32,
+            # unless some leverage is close to 1, where 1 - H_ii would lose
+            # the digits float32 lacks.
+            single = _single_precision_pays(self.design.X)
+            diag = self._hat_diag(H, self._gram_Z(single))
+            if single and diag.max(initial=0.0) > _MAX_SINGLE_LEVERAGE:
+                diag = self._hat_diag(H, self._gram_Z(False))
+        else:
+            fitted = self.Z @ coef_blocks
+            diag = self._hat_diag(H, self.Z)
+        resid = self.B[:, :, None] - fitted.reshape(n, n_targets, -1)
         with np.errstate(divide="ignore", invalid="ignore"):
             return resid / (1.0 - diag)[:, None, :]
+
+
+def _single_precision_pays(X):
+    dense64 = not sparse.issparse(X) and X.dtype == np.float64
+    return dense64 and X.shape[0] * X.shape[1] >= _SINGLE_MIN_SIZE
 
 
 def choose_mode(X, gcv_mode):

@@ -170,6 +170,52 @@ def test_wide_sparse_uses_cg():
     assert _rel(model.coef_, ref.coef_) < 1e-6
 
 
+@pytest.mark.parametrize("ill_conditioned", [False, True])
+def test_mixed_precision_gram_path_is_exact(monkeypatch, ill_conditioned):
+    # Large dense problems form the Gram matrix in float32 and refine in
+    # float64; force that path on small data and check it against SVD.
+    import skreg.linear_model._ridge as ridge_module
+
+    monkeypatch.setattr(ridge_module, "_MIXED_MIN_SIZE", 0)
+    monkeypatch.setattr(ridge_module, "_MIXED_MIN_FEATURES", 1)
+    used = []
+    original = ridge_module.solve_gram_mixed_precision
+
+    def spy(*args, **kwargs):
+        out = original(*args, **kwargs)
+        used.append(out is not None)
+        return out
+
+    monkeypatch.setattr(ridge_module, "solve_gram_mixed_precision", spy)
+    X, y, sw = _data(120, 12, n_targets=3, seed=9)
+    smallest_alpha = 1e-3
+    if ill_conditioned:  # the float32 factor cannot contract: float64 fallback
+        X[:, 1] = X[:, 0] + 1e-6 * X[:, 1]
+        smallest_alpha = 1e-9
+    pf = np.ones(12)
+    pf[4] = 0.0
+    kw = dict(alpha=[smallest_alpha, 1.0, 30.0], penalty_factor=pf)
+    model = Ridge(**kw).fit(X, y, sample_weight=sw)
+    ref = Ridge(solver="svd", **kw).fit(X, y, sample_weight=sw)
+    assert used == [not ill_conditioned]
+    assert _rel(model.coef_, ref.coef_) < (1e-4 if ill_conditioned else 1e-8)
+    assert np.all(model.kkt_violation_ < 1e-10)
+
+
+def test_ridgecv_single_precision_leverages_match_sklearn(monkeypatch):
+    # Large dense problems form Z = A V in float32 for the leverages.
+    import skreg.linear_model._ridge_spectral as spectral
+
+    monkeypatch.setattr(spectral, "_SINGLE_MIN_SIZE", 0)
+    X, y, sw = _data(300, 15, n_targets=2, seed=13)
+    kw = dict(alphas=np.logspace(-3, 3, 13), store_cv_results=True)
+    model = RidgeCV(**kw).fit(X, y, sample_weight=sw)
+    ref = sk.RidgeCV(**kw).fit(X, y, sample_weight=sw)
+    assert model.alpha_ == ref.alpha_
+    assert _rel(model.cv_results_, ref.cv_results_) < 1e-6
+    assert _rel(model.coef_, ref.coef_) < 1e-10
+
+
 def test_iterative_solver_warns_when_max_iter_hit():
     X, y, _ = _data(50, 10)
     with pytest.warns(ConvergenceWarning):
