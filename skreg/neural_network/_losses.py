@@ -117,12 +117,16 @@ def _accumulate_r2(P, Y, sw, acc):
 
 
 def r2_from_stats(acc):
-    """R^2 averaged over outputs (scikit-learn's 'uniform_average')."""
-    sw, sse, sy, syy = acc
-    sst = syy - sy * sy / np.maximum(sw, np.finfo(float).tiny)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r2 = np.where(sst > 0, 1.0 - sse / sst, np.where(sse > 0, 0.0, 1.0))
-    return float(np.mean(r2))
+    """R^2 averaged over outputs (scikit-learn's 'uniform_average'; an output
+    with constant target scores 1 if predicted exactly, else 0)."""
+    scores = []
+    for sw, sse, sy, syy in acc.T.tolist():
+        sst = syy - sy * sy / sw if sw > 0 else 0.0
+        if sst > 0:
+            scores.append(1.0 - sse / sst)
+        else:
+            scores.append(0.0 if sse > 0 else 1.0)
+    return sum(scores) / len(scores)
 
 
 class Loss:

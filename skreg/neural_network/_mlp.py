@@ -7,6 +7,7 @@ penalty, optimizer, schedule, augmentations) and call a training loop from
 """
 
 import numbers
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -559,6 +560,11 @@ class _BaseMLP(BaseEstimator):
         if self.batch_size == "auto":
             batch_size = min(200, n_samples)
         else:
+            if self.batch_size > n_samples:
+                warnings.warn(
+                    f"batch_size={self.batch_size} is larger than the number of "
+                    f"training samples ({n_samples}); it is clipped to {n_samples}."
+                )
             batch_size = int(np.clip(self.batch_size, 1, n_samples))
         if self.solver == "sgd":
             optimizer = SGD(self.momentum, self.nesterovs_momentum)

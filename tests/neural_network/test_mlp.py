@@ -189,6 +189,27 @@ def test_early_stopping_restores_best_weights(clf_data, monitor):
     assert last.score(X_val, y_val) == pytest.approx(last.validation_scores_[-1])
 
 
+def test_validation_curves_with_weights_and_lbfgs(reg_data):
+    X, y = reg_data
+    X_tr, X_val, y_tr, y_val = train_test_split(X, y, random_state=0)
+    sw_val = np.linspace(0.5, 2.0, len(y_val))
+    reg = MLPRegressor(hidden_layer_sizes=(8,), max_iter=4, random_state=0)
+    reg.fit(X_tr, y_tr, X_val=X_val, y_val=y_val, sample_weight_val=sw_val)
+    assert len(reg.validation_loss_curve_) == len(reg.validation_scores_) == 4
+    assert reg.validation_scores_[-1] == pytest.approx(
+        reg.score(X_val, y_val, sample_weight=sw_val)
+    )
+    resid = reg.predict(X_val) - y_val
+    assert reg.validation_loss_curve_[-1] == pytest.approx(
+        np.average(0.5 * resid**2, weights=sw_val)
+    )
+    lb = MLPRegressor(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=15,
+                      random_state=0).fit(X_tr, y_tr, X_val=X_val, y_val=y_val)
+    assert len(lb.validation_scores_) == len(lb.loss_curve_) == lb.n_iter_
+    assert lb.validation_scores_[-1] == pytest.approx(lb.score(X_val, y_val))
+    assert np.all(np.diff(lb.loss_curve_) <= 1e-12)  # L-BFGS-B decreases
+
+
 def test_early_stopping_start_from_epoch(clf_data):
     X, y = clf_data
     clf = MLPClassifier(hidden_layer_sizes=(16,), early_stopping=True,
