@@ -586,8 +586,13 @@ class _BaseMLP(BaseEstimator):
         if self.mixup_alpha > 0:
             augmenters.append(Mixup(self.mixup_alpha))
         # Drawn after initialization and split, so that switching dropout or
-        # augmentation on does not change the initial weights.
-        generator = np.random.default_rng(self._random_state.randint(2**31 - 1))
+        # augmentation on does not change the initial weights. Mixing in the
+        # number of epochs already run gives each partial_fit call its own
+        # shuffle, dropout masks and augmentation (scikit-learn reshuffles in
+        # the same order at every partial_fit with an int random_state).
+        generator = np.random.default_rng(
+            [self._random_state.randint(2**31 - 1), len(state.loss_curve)]
+        )
 
         self.n_iter_ = fit_stochastic(
             net, loss, optimizer, schedule, penalty, state, X, Y, sample_weight,
@@ -596,7 +601,7 @@ class _BaseMLP(BaseEstimator):
             early_stopping=self.early_stopping, monitor=self.monitor,
             restore_best_weights=self.restore_best_weights,
             start_from_epoch=self.start_from_epoch, validation=validation,
-            augmenters=augmenters, rng=self._random_state, generator=generator,
+            augmenters=augmenters, rng=generator, generator=generator,
             incremental=incremental, verbose=self.verbose,
         )
         early = self.early_stopping and validation is not None
