@@ -7,11 +7,24 @@ from ._grid import default_grid, strength_param
 from ._regularization_path import RegularizationPathDisplay
 
 
+def is_classification_target(y):
+    """Class labels: non-float labels, or exactly two distinct values.
+
+    Float targets with integer values (counts, scores such as the diabetes
+    target) are regression targets even though ``type_of_target`` calls them
+    'multiclass'.
+    """
+    kind = type_of_target(y)
+    if kind == "binary":
+        return True
+    return kind == "multiclass" and np.asarray(y).dtype.kind not in "fc"
+
+
 def default_estimators(y, *, l1_ratio=0.5):
     """skreg's L1 / L2 / elastic-net models for the target type of ``y``."""
     import skreg
 
-    if type_of_target(y) in ("binary", "multiclass"):
+    if is_classification_target(y):
         return {
             "L1": skreg.LogisticRegression(l1_ratio=1.0, max_iter=1000),
             "L2": skreg.LogisticRegression(l1_ratio=0.0, max_iter=1000),
@@ -65,8 +78,9 @@ class PenaltyComparisonDisplay:
     >>> from sklearn.datasets import load_diabetes
     >>> from skreg.plotting import PenaltyComparisonDisplay
     >>> X, y = load_diabetes(return_X_y=True)
-    >>> disp = PenaltyComparisonDisplay.from_estimators(X, y)  # doctest: +SKIP
-    >>> disp.axes_.shape  # doctest: +SKIP
+    >>> disp = PenaltyComparisonDisplay.from_estimators(
+    ...     X, y, n_alphas=10, n_validation=3, cv=3)
+    >>> disp.axes_.shape
     (2, 3)
     """
 
@@ -91,7 +105,10 @@ class PenaltyComparisonDisplay:
             Models to compare, each with an ``alpha`` or ``C`` parameter. None:
             skreg's ``Lasso``, ``Ridge`` and ``ElasticNet(l1_ratio=l1_ratio)``
             for a continuous ``y``; ``LogisticRegression`` with
-            ``l1_ratio`` 1, 0 and ``l1_ratio`` for class labels.
+            ``l1_ratio`` 1, 0 and ``l1_ratio`` for class labels. Labels are
+            two distinct values, or integers / strings / booleans; float
+            targets with more than two values are treated as regression
+            (pass ``estimators`` to decide otherwise).
         n_alphas : int, default=50
             Points of each path.
         n_validation : int, default=12

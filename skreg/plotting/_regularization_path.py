@@ -72,8 +72,8 @@ class RegularizationPathDisplay:
     >>> from skreg.plotting import RegularizationPathDisplay
     >>> alphas = np.array([1.0, 0.1, 0.01])
     >>> coefs = np.array([[0.0, 0.5, 1.0], [0.0, 0.0, -0.3]])
-    >>> disp = RegularizationPathDisplay.from_path(alphas, coefs)  # doctest: +SKIP
-    >>> len(disp.lines_)  # doctest: +SKIP
+    >>> disp = RegularizationPathDisplay.from_path(alphas, coefs)
+    >>> len(disp.lines_)
     2
     """
 

@@ -63,8 +63,8 @@ class TrainingHistoryDisplay:
     >>> from skreg.plotting import TrainingHistoryDisplay
     >>> disp = TrainingHistoryDisplay.from_history(
     ...     [1.0, 0.6, 0.4, 0.3], validation_loss=[1.1, 0.8, 0.7, 0.75],
-    ...     best_epoch=2)  # doctest: +SKIP
-    >>> disp.best_epoch_line_.get_xdata()[0]  # doctest: +SKIP
+    ...     best_epoch=2)
+    >>> disp.best_epoch_line_.get_xdata()[0]
     3
     """
 

@@ -58,3 +58,16 @@ def test_empty_estimators_and_bad_n_validation():
     with pytest.raises(ValueError, match="n_validation"):
         PenaltyComparisonDisplay.from_estimators(X, y, {"L1": lm.Lasso()},
                                                  n_validation=1)
+
+
+def test_default_estimators_follow_the_target_type():
+    from skreg.plotting._compare import default_estimators
+
+    # Integer-valued float targets (diabetes) are regression, not 214 classes.
+    _, y = load_diabetes(return_X_y=True)
+    assert {type(e).__name__ for e in default_estimators(y).values()} == {
+        "Lasso", "Ridge", "ElasticNet"}
+    for labels in ([0, 1, 2, 1], ["a", "b", "a", "b"], [0.0, 1.0, 1.0, 0.0]):
+        models = default_estimators(np.array(labels), l1_ratio=0.3)
+        assert [m.l1_ratio for m in models.values()] == [1.0, 0.0, 0.3]
+        assert all(type(m).__name__ == "LogisticRegression" for m in models.values())
