@@ -17,10 +17,15 @@ from numbers import Integral, Real
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
-from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.metrics import check_scoring, get_scorer, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_scalar
 from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import check_penalty_factor, check_sample_weight
@@ -29,6 +34,7 @@ from ..utils._sklearn_private import (
     StrOptions,
     _fit_context,
     _raise_for_params,
+    _routing_enabled,
     scorer_accepts_sample_weight,
 )
 from ._ridge_solvers import (
@@ -616,8 +622,9 @@ class RidgeCV(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative sample weights.
         **params : dict
-            Metadata for the scorer / splitter; only with metadata routing
-            enabled, as in scikit-learn (not supported yet: raises).
+            Metadata for the scorer and the splitter (e.g. ``groups``); only
+            with ``sklearn.set_config(enable_metadata_routing=True)``, as in
+            scikit-learn.
 
         Returns
         -------
@@ -625,11 +632,11 @@ class RidgeCV(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
             Fitted estimator.
         """
         _raise_for_params(params, self, "fit")
-        if params:
-            raise NotImplementedError(
-                "skreg's RidgeCV does not route metadata yet; pass sample_weight "
-                "explicitly."
-            )
+        routed = None
+        if _routing_enabled():
+            if sample_weight is not None:
+                params["sample_weight"] = sample_weight
+            routed = process_routing(self, "fit", **params)
         alphas = self._checked_alphas()
         if self.cv is not None:
             if self.store_cv_results:
@@ -640,12 +647,42 @@ class RidgeCV(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
         out_dtype = X.dtype
 
         if self.cv is None:
-            self._fit_loo(X, y, Y, sw, pf, alphas, out_dtype)
+            self._fit_loo(X, y, Y, sw, pf, alphas, out_dtype, routed)
         else:
-            self._fit_cv(X, y, Y, sw, pf, alphas, out_dtype)
+            self._fit_cv(X, y, Y, sw, pf, alphas, out_dtype, routed)
         return self
 
-    def _fit_loo(self, X, y, Y, sw, pf, alphas, out_dtype):
+    def get_metadata_routing(self):
+        """Metadata routing of this object (scikit-learn's, for the CV scorer
+        and splitter).
+
+        Returns
+        -------
+        routing : MetadataRouter
+            What ``fit`` consumes itself (``sample_weight``) and forwards to
+            the scorer's ``score`` and the splitter's ``split``.
+        """
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                scorer=self._get_scorer(),
+                method_mapping=MethodMapping().add(caller="fit", callee="score"),
+            )
+            .add(
+                splitter=self.cv,
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+        )
+
+    def _get_scorer(self):
+        # With routing on and no scoring, scikit-learn's R^2 scorer asks for
+        # sample_weight (RidgeCV always has weights to give it).
+        if _routing_enabled() and self.scoring is None:
+            return get_scorer("r2").set_score_request(sample_weight=True)
+        return check_scoring(self, scoring=self.scoring, allow_none=True)
+
+    def _fit_loo(self, X, y, Y, sw, pf, alphas, out_dtype, routed):
         if self.gcv_mode == "svd" and sparse.issparse(X):
             import warnings
 
@@ -675,7 +712,10 @@ class RidgeCV(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
             sqrt_sw = np.ones(n) if sw is None else np.sqrt(sw)
             with np.errstate(divide="ignore", invalid="ignore"):
                 values = Y[:, :, None] - looe / sqrt_sw[:, None, None]
-            score_params = {} if sw is None else {"sample_weight": sw}
+            if routed is not None:
+                score_params = dict(routed.scorer.score)
+            else:
+                score_params = {} if sw is None else {"sample_weight": sw}
             identity = _LooIdentityRegressor()
             if per_target:
                 scores = np.array([
@@ -714,21 +754,28 @@ class RidgeCV(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
             results = values if np.ndim(y) == 2 else values[:, 0, :]
             self.cv_results_ = results.astype(out_dtype, copy=False)
 
-    def _fit_cv(self, X, y, Y, sw, pf, alphas, out_dtype):
+    def _fit_cv(self, X, y, Y, sw, pf, alphas, out_dtype, routed):
         from sklearn.metrics import r2_score
 
         cv = check_cv(self.cv, y, classifier=False)
         scorer = None
         if self.scoring is not None:
             scorer = check_scoring(self, scoring=self.scoring)
-        # scikit-learn's grid search forwards sample_weight to the scorer when
-        # the scorer accepts it (the default R^2 does).
-        weigh_scores = sw is not None and (
-            scorer is None or scorer_accepts_sample_weight(scorer, self)
-        )
+        if routed is not None:
+            split_params = routed.splitter.split
+            all_score_params = dict(routed.scorer.score)
+        else:
+            split_params = {}
+            # scikit-learn's grid search forwards sample_weight to the scorer
+            # when the scorer accepts it (the default R^2 does).
+            weigh_scores = sw is not None and (
+                scorer is None or scorer_accepts_sample_weight(scorer, self)
+            )
+            all_score_params = {"sample_weight": sw} if weigh_scores else {}
         fold_scores = []
         y_is_1d = np.ndim(y) == 1
-        for train, test in cv.split(X, y):
+        n_samples = X.shape[0]
+        for train, test in cv.split(X, y, **split_params):
             Xtr = X[train]
             sw_tr = None if sw is None else sw[train]
             n_tr, p = Xtr.shape
@@ -737,7 +784,10 @@ class RidgeCV(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
                 Xtr, Y[train], sw_tr, pf, self.fit_intercept, mode
             )
             Xte, Yte = X[test], Y[test]
-            score_params = {"sample_weight": sw[test]} if weigh_scores else {}
+            score_params = {
+                key: _take(value, test, n_samples)
+                for key, value in all_score_params.items()
+            }
             scores = []
             for alpha in alphas:
                 W = spectrum.coef(np.full(Y.shape[1], alpha))
@@ -779,6 +829,14 @@ class RidgeCV(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _take(value, indices, n_samples):
+    """Rows ``indices`` of per-sample metadata; other metadata unchanged."""
+    if hasattr(value, "__len__") and not isinstance(value, str):
+        if len(value) == n_samples:
+            return np.asarray(value)[indices]
+    return value
 
 
 def _first_argmax(scores):

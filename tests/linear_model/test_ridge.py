@@ -516,3 +516,20 @@ def test_ridgecv_bad_hyperparameters():
         RidgeCV(cv=3, store_cv_results=True).fit(X, y)
     with pytest.raises(ValueError, match="alpha_per_target=True are incompatible"):
         RidgeCV(cv=3, alpha_per_target=True).fit(X, y)
+
+
+def test_ridgecv_routes_groups_and_weights_like_sklearn():
+    import sklearn
+    from sklearn.model_selection import GroupKFold
+
+    X, y, sw = _data(40, 5, seed=17)
+    groups = np.repeat(np.arange(8), 5)
+    alphas = np.logspace(-2, 2, 9)
+    with pytest.raises(ValueError, match="enable_metadata_routing=True"):
+        RidgeCV(cv=GroupKFold(4)).fit(X, y, groups=groups)
+    with sklearn.config_context(enable_metadata_routing=True):
+        for kw, extra in [({}, {}), ({"cv": GroupKFold(4)}, {"groups": groups})]:
+            model = RidgeCV(alphas=alphas, **kw).fit(X, y, sample_weight=sw, **extra)
+            ref = sk.RidgeCV(alphas=alphas, **kw).fit(X, y, sample_weight=sw, **extra)
+            assert model.alpha_ == ref.alpha_
+            assert np.isclose(model.best_score_, ref.best_score_, rtol=1e-8)
