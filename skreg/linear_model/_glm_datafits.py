@@ -21,6 +21,7 @@ from ._glm_kernels import (
     binary_cd_epochs,
     binary_derivatives,
     binary_entropy_sum,
+    binary_fused_loss_grad,
     binary_loss,
     binary_loss_along,
     hess_diag,
@@ -31,6 +32,14 @@ from ._glm_kernels import (
     multinomial_loss_along,
     recenter_rows,
 )
+
+
+def generic_loss_and_gradient(datafit, Xa, W, b):
+    """Loss, gradients and scores from a scores pass and a gradient pass."""
+    Z = Xa.scores(W, b)
+    loss = datafit.loss(Z)
+    raw = datafit.prepare(Z)
+    return loss, Xa.gradient(raw), raw.sum(axis=1), Z
 
 
 class BinaryLogistic:
@@ -77,6 +86,23 @@ class BinaryLogistic:
 
     def canonicalize(self, W_rows, l1_ratio):
         """Nothing to do: the binary loss has no invariant direction."""
+
+    def loss_and_gradient(self, Xa, W, b):
+        """``(loss, grad_W (p, 1), grad_b (1,), Z (1, n))`` at ``(W, b)``.
+
+        One pass over a C-ordered dense float64 X (fused kernel), else the
+        generic two products.
+        """
+        X = Xa.matrix
+        if (not Xa.is_sparse and X.dtype == np.float64
+                and X.flags.c_contiguous):
+            Z = np.empty((1, X.shape[0]))
+            G = np.empty((X.shape[1], 1))
+            loss, gb = binary_fused_loss_grad(
+                X, np.ascontiguousarray(W[:, 0]), float(b[0]), self.y, self.sw,
+                Z[0], G[:, 0])
+            return loss, G, np.array([gb]), Z
+        return generic_loss_and_gradient(self, Xa, W, b)
 
     def null_intercept(self):
         """Optimal intercept of the model with all coefficients at 0."""
@@ -178,6 +204,10 @@ class Multinomial:
         (curvature ~ alpha) makes coordinate descent crawl at large C.
         """
         recenter_rows(W_rows, l1_ratio)
+
+    def loss_and_gradient(self, Xa, W, b):
+        """``(loss, grad_W (p, K), grad_b (K,), Z (K, n))`` at ``(W, b)``."""
+        return generic_loss_and_gradient(self, Xa, W, b)
 
     def null_intercept(self):
         """Optimal (centered) intercepts with all coefficients at 0."""

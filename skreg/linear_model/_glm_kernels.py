@@ -505,3 +505,32 @@ def recenter_rows(W, l1_ratio):
         if shift != 0.0:
             for k in range(W.shape[1]):
                 W[c, k] += shift
+
+
+@njit(cache=True, fastmath=True)
+def binary_fused_loss_grad(X, w, b, y, sw, z, grad):
+    """Loss, gradient and scores of the binary loss in one pass over X.
+
+    For C-ordered dense ``X``: each row is read once, first for its score
+    ``z_i = x_i . w + b`` then for ``grad += raw_i x_i``, while it is still
+    in cache; two BLAS matrix-vector products would stream X twice.
+    Returns ``(loss, grad_b)``; ``z`` and ``grad`` are filled in place.
+    """
+    n, p = X.shape
+    for j in range(p):
+        grad[j] = 0.0
+    loss = 0.0
+    grad_b = 0.0
+    for i in range(n):
+        acc = b
+        for j in range(p):
+            acc += X[i, j] * w[j]
+        z[i] = acc
+        yz = y[i] * acc
+        loss += sw[i] * log1pexp(-yz)
+        r = -sw[i] * y[i] * sigmoid(-yz)
+        grad_b += r
+        if r != 0.0:
+            for j in range(p):
+                grad[j] += r * X[i, j]
+    return loss, grad_b

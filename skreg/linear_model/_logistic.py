@@ -42,7 +42,7 @@ from ..utils.validation import check_penalty_factor, check_sample_weight
 from ._cv_selection import SELECTION_RULES, cv_mean_and_std_error, select_index
 from ._glm_datafits import BinaryLogistic, Multinomial
 from ._penalties import enet_alpha_max
-from ._prox_newton import ColumnAccess, prox_newton
+from ._prox_newton import ColumnAccess, lbfgs_smooth, prox_newton
 
 _SOLVERS = {"lbfgs", "liblinear", "newton-cg", "newton-cholesky", "sag", "saga"}
 
@@ -174,10 +174,23 @@ def _fit_one(Xa, datafit, total_weight, C, l1_ratio, penalty_factor,
              fit_intercept, tol, max_iter, W_init=None, b_init=None, verbose=0):
     """Solve at one C; returns (W, b, info) with info['dual_gap']."""
     alpha = 0.0 if np.isinf(C) else 1.0 / (C * total_weight)
-    W, b, info = prox_newton(
-        Xa, datafit, alpha, l1_ratio, penalty_factor, fit_intercept=fit_intercept,
-        tol=tol, max_iter=max_iter, W_init=W_init, b_init=b_init, verbose=verbose,
-    )
+    info = None
+    if (l1_ratio == 0.0 or alpha == 0.0) and max_iter > 0:
+        # smooth problem: L-BFGS; prox-Newton polishes only if it stopped early
+        W, b, info = lbfgs_smooth(
+            Xa, datafit, alpha, penalty_factor, fit_intercept=fit_intercept,
+            tol=tol, max_iter=max_iter, W_init=W_init, b_init=b_init,
+            verbose=verbose)
+        W_init, b_init = W, b
+    if info is None or not info["converged"]:
+        n_smooth = 0 if info is None else info["n_iter"]
+        W, b, info = prox_newton(
+            Xa, datafit, alpha, l1_ratio, penalty_factor,
+            fit_intercept=fit_intercept, tol=tol,
+            max_iter=max(max_iter - n_smooth, 0), W_init=W_init, b_init=b_init,
+            verbose=verbose,
+        )
+        info["n_iter"] += n_smooth
     if datafit.n_rows > 1 and fit_intercept:
         # softmax is invariant to a common shift: report centered intercepts
         b = b - b.mean()
