@@ -25,22 +25,52 @@ ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
 # Compiled elementwise kernels (one pass over a C-ordered (m, h) block)
 # --------------------------------------------------------------------------
 @numba.njit(cache=True, error_model="numpy")
-def _activation_backward(A, dA, kind):
-    """dA *= f'(z) written with the activation's output A (in place).
+def _activate(z, kind):
+    """f(z) for kind 0 identity, 1 logistic, 2 tanh, 3 relu."""
+    if kind == 3:
+        return max(z, z * 0)
+    if kind == 2:
+        return np.tanh(z)
+    if kind == 1:
+        return 1 / (1 + np.exp(-z))
+    return z
 
-    kind: 1 logistic, 2 tanh, 3 relu (0, identity, never calls this).
-    """
-    m, h = A.shape
+
+@numba.njit(cache=True, error_model="numpy")
+def _derivative(a, kind):
+    """f'(z) written with the output a = f(z)."""
+    if kind == 3:
+        return a * 0 + (a > 0)
+    if kind == 2:
+        return 1 - a * a
+    if kind == 1:
+        return a * (1 - a)
+    return a * 0 + 1
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _bias_activation(Z, b, kind):
+    """Z <- f(Z + b) in place: the dense layer's bias and activation in one
+    pass."""
+    m, h = Z.shape
     for i in range(m):
         for j in range(h):
-            a = A[i, j]
-            if kind == 3:
-                if a <= 0:
-                    dA[i, j] = 0
-            elif kind == 2:
-                dA[i, j] *= 1 - a * a
-            else:
-                dA[i, j] *= a * (1 - a)
+            Z[i, j] = _activate(Z[i, j] + b[j], kind)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _activation_backward(A, dA, kind, colsum):
+    """dA <- dA * f'(z) (from the output A), in place; colsum <- its column
+    sums (the bias gradient) in the same pass."""
+    m, h = A.shape
+    acc = np.zeros(h)
+    for i in range(m):
+        for j in range(h):
+            d = dA[i, j] * _derivative(A[i, j], kind)
+            dA[i, j] = d
+            acc[j] += d
+    for j in range(h):
+        colsum[j] = acc[j]
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -80,11 +110,11 @@ def _dropout_forward(A, seed, keep, mask, out):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _batchnorm_forward_train(Z, gamma, beta, eps, xhat, mean, var):
+def _batchnorm_forward_train(Z, gamma, beta, eps, xhat, mean, var, kind):
     """Normalize Z (m, h) with its batch statistics, in place.
 
-    Z <- gamma * xhat + beta. Stores xhat, the batch mean and the biased
-    batch variance; returns nothing. Accumulates in float64.
+    Z <- f(gamma * xhat + beta) with f the activation ``kind``. Stores xhat,
+    the batch mean and the biased batch variance. Accumulates in float64.
     """
     m, h = Z.shape
     s = np.zeros(h)
@@ -106,19 +136,22 @@ def _batchnorm_forward_train(Z, gamma, beta, eps, xhat, mean, var):
         for j in range(h):
             x = (Z[i, j] - s[j]) * s2[j]
             xhat[i, j] = x
-            Z[i, j] = gamma[j] * x + beta[j]
+            Z[i, j] = _activate(gamma[j] * x + beta[j], kind)
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _batchnorm_backward(dY, xhat, gamma, var, eps, dgamma, dbeta):
-    """Backward of batch norm in training mode, dY overwritten by dZ."""
+def _batchnorm_backward(dY, A, kind, xhat, gamma, var, eps, dgamma, dbeta):
+    """Backward of f(batch norm) in training mode (A = the output), dY
+    overwritten by the gradient with respect to the normalized input."""
     m, h = dY.shape
     sdy = np.zeros(h)
     sdyx = np.zeros(h)
     for i in range(m):
         for j in range(h):
-            sdy[j] += dY[i, j]
-            sdyx[j] += dY[i, j] * xhat[i, j]
+            d = dY[i, j] * _derivative(A[i, j], kind)
+            dY[i, j] = d
+            sdy[j] += d
+            sdyx[j] += d * xhat[i, j]
     c = np.empty(h)
     for j in range(h):
         dbeta[j] = sdy[j]
@@ -149,24 +182,27 @@ class _Buffered:
 
 
 class Dense(_Buffered):
-    """Affine layer ``Z = X @ W + b``.
+    """Affine layer with an optional activation, ``A = f(X @ W + b)``
+    (Keras' ``Dense(activation=...)``: bias and activation are one compiled
+    pass, and so are the activation's derivative and the bias gradient).
 
     ``W`` (fan_in, fan_out) and ``b`` (fan_out,) and their gradients are
     views set by :class:`Network`. ``input_grad=False`` (first layer) skips
     the gradient with respect to the input, which nobody needs.
     """
 
-    def __init__(self, fan_in, fan_out, input_grad=True):
+    def __init__(self, fan_in, fan_out, input_grad=True, activation="identity"):
         self.fan_in = fan_in
         self.fan_out = fan_out
         self.input_grad = input_grad
+        self.activation = Activation(activation)
         self.W = self.b = self.gW = self.gb = None
 
     def forward(self, X, training):
         if not training:
             Z = safe_sparse_dot(X, self.W)
             Z += self.b
-            return Z
+            return self.activation.forward(Z, training=False)
         self._X = X
         m = X.shape[0]
         Z = self._buffer("Z", m, self.fan_out, self.W.dtype)
@@ -174,16 +210,25 @@ class Dense(_Buffered):
             Z[...] = X @ self.W
         else:
             np.matmul(X, self.W, out=Z)
-        Z += self.b
+        if self.activation.kind == 0:
+            Z += self.b
+        else:
+            _bias_activation(Z, self.b, self.activation.kind)
+        self._A = Z
         return Z
 
-    def backward(self, dZ):
+    def backward(self, dA):
+        # dA becomes dZ, the gradient before the activation.
+        if self.activation.kind == 0:
+            np.sum(dA, axis=0, out=self.gb)
+        else:
+            _activation_backward(self._A, dA, self.activation.kind, self.gb)
+        dZ = dA
         X = self._X
         if sparse.issparse(X):
             self.gW[...] = X.T @ dZ
         else:
             np.matmul(X.T, dZ, out=self.gW)
-        np.sum(dZ, axis=0, out=self.gb)
         if not self.input_grad:
             return None
         dX = self._buffer("dX", dZ.shape[0], self.fan_in, dZ.dtype)
@@ -215,7 +260,8 @@ class Activation:
 
     def backward(self, dA):
         if self.kind != 0:
-            _activation_backward(self._A, dA, self.kind)
+            colsum = np.empty(dA.shape[1], dtype=dA.dtype)
+            _activation_backward(self._A, dA, self.kind, colsum)
         return dA
 
 
@@ -255,8 +301,9 @@ class Dropout(_Buffered):
 
 
 class BatchNorm(_Buffered):
-    """Batch normalization of each unit, between a dense layer and its
-    activation: ``gamma * (z - mu) / sqrt(var + eps) + beta``.
+    """Batch normalization of each unit between a dense layer and its
+    activation, with the activation fused in:
+    ``f(gamma * (z - mu) / sqrt(var + eps) + beta)``.
 
     Training uses the minibatch mean and (biased) variance; prediction uses
     running estimates updated with PyTorch's convention
@@ -266,10 +313,11 @@ class BatchNorm(_Buffered):
     set by :class:`Network`; running statistics are plain arrays.
     """
 
-    def __init__(self, width, momentum=0.1, eps=1e-5):
+    def __init__(self, width, momentum=0.1, eps=1e-5, activation="identity"):
         self.width = width
         self.momentum = float(momentum)
         self.eps = float(eps)
+        self.activation = Activation(activation)
         self.gamma = self.beta = self.ggamma = self.gbeta = None
         self.running_mean = self.running_var = None
         self.update_running = True
@@ -280,14 +328,16 @@ class BatchNorm(_Buffered):
             Z -= self.running_mean
             Z *= scale
             Z += self.beta
-            return Z
+            return self.activation.forward(Z, training=False)
         m = Z.shape[0]
         self._xhat = self._buffer("xhat", m, self.width, Z.dtype)
         self._mean = np.empty(self.width, dtype=Z.dtype)
         self._var = np.empty(self.width, dtype=Z.dtype)
         _batchnorm_forward_train(
-            Z, self.gamma, self.beta, self.eps, self._xhat, self._mean, self._var
+            Z, self.gamma, self.beta, self.eps, self._xhat, self._mean, self._var,
+            self.activation.kind,
         )
+        self._A = Z
         if self.update_running:
             mom = self.momentum
             unbiased = self._var * (m / max(m - 1, 1))
@@ -299,7 +349,8 @@ class BatchNorm(_Buffered):
 
     def backward(self, dY):
         _batchnorm_backward(
-            dY, self._xhat, self.gamma, self._var, self.eps, self.ggamma, self.gbeta
+            dY, self._A, self.activation.kind, self._xhat, self.gamma, self._var,
+            self.eps, self.ggamma, self.gbeta,
         )
         return dY
 
@@ -338,8 +389,13 @@ class Network:
         self.params = np.zeros(self.n_weights + n_bias + n_bn, dtype=self.dtype)
         self.grads = np.zeros_like(self.params)
 
+        # The hidden activation is fused into the layer that precedes it: the
+        # dense layer, or batch norm when there is one.
+        dense_act = "identity" if batch_norm else activation
         self.dense = [
-            Dense(a, b, input_grad=(i > 0)) for i, (a, b) in enumerate(shapes)
+            Dense(a, b, input_grad=(i > 0),
+                  activation=dense_act if i < n_hidden else "identity")
+            for i, (a, b) in enumerate(shapes)
         ]
         offset = 0
         for layer in self.dense:
@@ -356,7 +412,7 @@ class Network:
         self.batch_norms = []
         if batch_norm:
             self.batch_norms = [
-                BatchNorm(h, momentum=batch_norm_momentum)
+                BatchNorm(h, momentum=batch_norm_momentum, activation=activation)
                 for h in layer_units[1:-1]
             ]
             for attr, gattr in (("gamma", "ggamma"), ("beta", "gbeta")):
@@ -374,7 +430,6 @@ class Network:
             self.layers.append(self.dense[i])
             if batch_norm:
                 self.layers.append(self.batch_norms[i])
-            self.layers.append(Activation(activation))
             if dropout[i] > 0:
                 self.layers.append(Dropout(dropout[i]))
         self.layers.append(self.dense[-1])

@@ -35,10 +35,12 @@ def rng():
     return np.random.default_rng(0)
 
 
-def test_dense_gradients(rng):
+@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
+def test_dense_gradients(rng, activation):
+    """Dense layer with its fused activation: f = sum(R * layer(X))."""
     X = rng.standard_normal((5, 4))
-    R = rng.standard_normal((5, 3))  # f = sum(R * layer(X))
-    layer = Dense(4, 3)
+    R = rng.standard_normal((5, 3))
+    layer = Dense(4, 3, activation=activation)
     layer.W = rng.standard_normal((4, 3))
     layer.b = rng.standard_normal(3)
     layer.gW = np.zeros((4, 3))
@@ -47,11 +49,15 @@ def test_dense_gradients(rng):
     def f():
         return float(np.sum(R * layer.forward(X, training=True)))
 
-    layer.forward(X, training=True)
+    out = layer.forward(X, training=True).copy()
+    np.testing.assert_allclose(
+        out, Activation(activation).forward(X @ layer.W + layer.b, False)
+    )
     dX = layer.backward(R.copy())
-    np.testing.assert_allclose(layer.gW, numerical_grad(f, layer.W), rtol=1e-6)
-    np.testing.assert_allclose(layer.gb, numerical_grad(f, layer.b), rtol=1e-6)
-    np.testing.assert_allclose(dX, numerical_grad(f, X), rtol=1e-6)
+    tol = dict(rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(layer.gW, numerical_grad(f, layer.W), **tol)
+    np.testing.assert_allclose(layer.gb, numerical_grad(f, layer.b), **tol)
+    np.testing.assert_allclose(dX, numerical_grad(f, X), **tol)
 
 
 @pytest.mark.parametrize("name", ["identity", "logistic", "tanh", "relu"])
