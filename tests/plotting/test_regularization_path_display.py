@@ -221,3 +221,30 @@ def test_plotting_imports_matplotlib_lazily_and_skreg_does_not_import_plotting()
         "assert 'matplotlib' not in sys.modules, 'matplotlib imported eagerly'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_multinomial_logistic_path_draws_one_line_per_class_and_feature():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    disp = RegularizationPathDisplay.from_estimator(
+        lm.LogisticRegression(l1_ratio=1.0), X, y, n_alphas=6
+    )
+    assert len(disp.lines_) == 3 * X.shape[1]
+    assert disp.lines_[X.shape[1]].get_label() == "x0 [1]"
+    counts = disp.nonzero_line_.get_ydata()
+    assert counts[0] == 0 and counts[-1] == X.shape[1]
+
+
+def test_sparse_input_gives_the_dense_path(diabetes):
+    from scipy import sparse
+
+    X, y = diabetes
+    dense = RegularizationPathDisplay.from_estimator(lm.Lasso(tol=1e-10), X, y,
+                                                    n_alphas=8)
+    csr = RegularizationPathDisplay.from_estimator(
+        lm.Lasso(tol=1e-10), sparse.csr_matrix(X), y, n_alphas=8
+    )
+    assert_allclose(csr.alphas, dense.alphas, rtol=1e-12)
+    for a, b in zip(csr.lines_, dense.lines_, strict=True):
+        assert_allclose(a.get_ydata(), b.get_ydata(), rtol=1e-6, atol=1e-8)
