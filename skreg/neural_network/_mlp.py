@@ -1134,9 +1134,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def _encode_val(self, X_val, y_val, dtype):
         X_val = _val_array(self, X_val, dtype)
-        y_val = check_array(
-            y_val, ensure_2d=False, dtype=dtype, input_name="y_val"
-        ).reshape(X_val.shape[0], -1) if np.size(y_val) else np.asarray(y_val)
+        y_val = check_array(y_val, ensure_2d=False, dtype=dtype, input_name="y_val")
+        if y_val.ndim == 1:
+            y_val = y_val.reshape(-1, 1)
         if y_val.shape != (X_val.shape[0], self.n_outputs_):
             raise ValueError(
                 f"y_val has shape {y_val.shape}; expected ({X_val.shape[0]}, "

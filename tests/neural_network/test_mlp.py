@@ -486,6 +486,19 @@ def test_bad_data_raise(clf_data):
         MLPClassifier(solver="lbfgs").partial_fit  # noqa: B018
 
 
+def test_bad_regression_validation_and_sparse_augmentation(reg_data):
+    from scipy import sparse
+
+    X, y = reg_data
+    reg = MLPRegressor(max_iter=2)
+    with pytest.raises(ValueError, match="y_val has shape"):
+        reg.fit(X, y, X_val=X[:10], y_val=y[:9])
+    with pytest.raises(ValueError, match="NaN"):
+        reg.fit(X, y, X_val=np.full_like(X[:5], np.nan), y_val=y[:5])
+    with pytest.raises(ValueError, match="sparse"):
+        MLPRegressor(noise_std=0.1, max_iter=2).fit(sparse.csr_matrix(X), y)
+
+
 def test_no_warnings_beyond_convergence(clf_data):
     X, y = clf_data
     with warnings.catch_warnings():
