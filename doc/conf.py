@@ -38,7 +38,6 @@ default_role = "literal"
 
 # API reference: one page per public name, from the numpydoc docstrings.
 autosummary_generate = True
-autodoc_default_options = {"members": False, "inherited-members": False}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
@@ -93,7 +92,20 @@ def _normalize_docstring(app, what, name, obj, options, lines):
         if match:
             kind = _TRAILING_UNDERSCORE.sub(r"`\1`", match.group(2))
             joined[i] = match.group(1) + kind
+    if getattr(obj, "__module__", "").startswith("sklearn"):
+        # Methods inherited from scikit-learn point into scikit-learn's own
+        # user guide and glossary; keep their text, drop the dangling link.
+        joined = [_SKLEARN_ROLE.sub(_role_text, line) for line in joined]
     lines[:] = joined
+
+
+_SKLEARN_ROLE = re.compile(r":(?:ref|term):`([^`]*)`")
+
+
+def _role_text(match):
+    text = match.group(1)
+    label = re.match(r"^(.*?)\s*<[^>]*>$", text)
+    return label.group(1) if label else text
 
 
 def setup(app):
