@@ -274,6 +274,13 @@ def _check_finite_params(arrays):
         )
 
 
+def _store_init_params(estimator, params):
+    """``__init__`` body: store every constructor argument unchanged."""
+    for name, value in params.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)
+
+
 class _BaseMLP(BaseEstimator):
     """Shared machinery of MLPClassifier and MLPRegressor."""
 
@@ -746,40 +753,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         mixup_alpha=0.0,
         class_weight=None,
     ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
-        self.l1_ratio = l1_ratio
-        self.weight_decay = weight_decay
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.batch_norm_momentum = batch_norm_momentum
-        self.monitor = monitor
-        self.restore_best_weights = restore_best_weights
-        self.start_from_epoch = start_from_epoch
-        self.noise_std = noise_std
-        self.mixup_alpha = mixup_alpha
-        self.class_weight = class_weight
+        _store_init_params(self, locals())
 
     def _loss_name(self):
         if self._label_binarizer.y_type_ == "multiclass":
@@ -1076,40 +1050,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         noise_std=0.0,
         mixup_alpha=0.0,
     ):
-        self.loss = loss
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
-        self.l1_ratio = l1_ratio
-        self.weight_decay = weight_decay
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.batch_norm_momentum = batch_norm_momentum
-        self.monitor = monitor
-        self.restore_best_weights = restore_best_weights
-        self.start_from_epoch = start_from_epoch
-        self.noise_std = noise_std
-        self.mixup_alpha = mixup_alpha
+        _store_init_params(self, locals())
 
     def _loss_name(self):
         return self.loss

@@ -63,23 +63,15 @@ def _adam_range(p, g, m, v, start, stop, lr_t, b1, b2, eps, l2, l1, shrink):
     """Adam update of p[start:stop] with the penalty terms (0 = off)."""
     c1 = 1 - b1
     c2 = 1 - b2
-    if l1 > 0:
-        for i in range(start, stop):
-            gi = g[i] + l2 * p[i]
-            mi = b1 * m[i] + c1 * gi
-            vi = b2 * v[i] + c2 * gi * gi
-            m[i] = mi
-            v[i] = vi
-            step = lr_t / (np.sqrt(vi) + eps)
-            p[i] = _soft_threshold(p[i] * shrink - step * mi, step * l1)
-    else:
-        for i in range(start, stop):
-            gi = g[i] + l2 * p[i]
-            mi = b1 * m[i] + c1 * gi
-            vi = b2 * v[i] + c2 * gi * gi
-            m[i] = mi
-            v[i] = vi
-            p[i] = p[i] * shrink - lr_t * mi / (np.sqrt(vi) + eps)
+    for i in range(start, stop):
+        gi = g[i] + l2 * p[i]
+        mi = b1 * m[i] + c1 * gi
+        vi = b2 * v[i] + c2 * gi * gi
+        m[i] = mi
+        v[i] = vi
+        step = lr_t / (np.sqrt(vi) + eps)
+        # Soft-thresholding by 0 is the identity (l1 = 0: plain Adam).
+        p[i] = _soft_threshold(p[i] * shrink - step * mi, step * l1)
 
 
 @numba.njit(cache=True, error_model="numpy")
