@@ -248,3 +248,22 @@ def test_sparse_input_gives_the_dense_path(diabetes):
     assert_allclose(csr.alphas, dense.alphas, rtol=1e-12)
     for a, b in zip(csr.lines_, dense.lines_, strict=True):
         assert_allclose(a.get_ydata(), b.get_ydata(), rtol=1e-6, atol=1e-8)
+
+
+def test_elastic_net_cv_with_several_ratios_uses_the_chosen_ratio_grid(diabetes):
+    X, y = diabetes
+    cv_model = lm.ElasticNetCV(l1_ratio=[0.2, 0.9], cv=3, alphas=8).fit(X, y)
+    disp = RegularizationPathDisplay.from_estimator(cv_model, X, y)
+    chosen = [0.2, 0.9].index(cv_model.l1_ratio_)
+    assert_allclose(disp.alphas, cv_model.alphas_[chosen])
+    # The path is the elastic net at the chosen ratio: empty at its alpha_max.
+    assert disp.nonzero_line_.get_ydata()[0] == 0
+    assert disp.nonzero_line_.get_ydata()[1] > 0
+
+
+def test_ridge_cv_marks_its_alpha(diabetes):
+    X, y = diabetes
+    cv_model = lm.RidgeCV(alphas=[0.01, 0.1, 1.0, 10.0]).fit(X, y)
+    disp = RegularizationPathDisplay.from_estimator(cv_model, X, y)
+    assert_allclose(disp.alphas, [10.0, 1.0, 0.1, 0.01])
+    assert disp.mark_lines_["alpha_min"].get_xdata()[0] == cv_model.alpha_
