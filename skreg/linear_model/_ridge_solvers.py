@@ -14,6 +14,7 @@ sparse ``X`` is never densified and dense ``X`` is not copied when there are
 no sample weights.
 """
 
+import contextlib
 import warnings
 
 import numpy as np
@@ -21,10 +22,13 @@ from scipy import linalg, optimize, sparse
 from scipy.linalg.blas import get_blas_funcs
 from scipy.sparse import linalg as sp_linalg
 from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_limits
 
 # Relative loss of precision (diag of raw Gram / diag of centered Gram) above
 # which the cheap "uncentered Gram minus rank-one" trick is not trusted.
 _CANCELLATION_LIMIT = 1e6
+# Largest matrix dimension factorized with a single BLAS thread.
+_SINGLE_THREAD_MAX_SIZE = 4000
 
 
 def weighted_means(X, Y, sample_weight, fit_intercept):
@@ -53,18 +57,23 @@ def _symmetrize_upper(C):
     return upper
 
 
-def _syrk(X, transpose):
-    """``X^T X`` (transpose=True) or ``X X^T`` with BLAS syrk, without copying X."""
+def _syrk_upper(X, transpose):
+    """Upper triangle of ``X^T X`` (transpose=True) or ``X X^T`` by BLAS syrk.
+
+    syrk(a, trans=0) = a a^T and syrk(a, trans=1) = a^T a; X.T of a C array is
+    Fortran-ordered, which BLAS reads without a copy.
+    """
     if not (X.flags.c_contiguous or X.flags.f_contiguous):
         X = np.ascontiguousarray(X)
     syrk = get_blas_funcs("syrk", dtype=X.dtype)
-    # syrk(a, trans=0) = a a^T, syrk(a, trans=1) = a^T a; X.T of a C array is
-    # Fortran-ordered, which BLAS reads without a copy.
     if X.flags.f_contiguous:
-        C = syrk(1.0, X, trans=1 if transpose else 0)
-    else:
-        C = syrk(1.0, X.T, trans=0 if transpose else 1)
-    return _symmetrize_upper(C)
+        return syrk(1.0, X, trans=1 if transpose else 0)
+    return syrk(1.0, X.T, trans=0 if transpose else 1)
+
+
+def _syrk(X, transpose):
+    """Full symmetric ``X^T X`` (transpose=True) or ``X X^T``, without copying X."""
+    return _symmetrize_upper(_syrk_upper(X, transpose))
 
 
 class CenteredDesign:
@@ -194,20 +203,19 @@ class CenteredDesign:
         in float64 from the same block. No copy of X is made.
         """
         n, p = self.shape
-        syrk = get_blas_funcs("syrk", dtype=np.float32)
         G = np.zeros((p, p))
         B = np.asarray(B, dtype=np.float64)
         SB = B if self.sqrt_sw is None else self.sqrt_sw[:, None] * B
         C = np.zeros((p, B.shape[1]))
         shift = None if self.x_mean is None else self.x_mean.astype(np.float32)
-        for rows in _row_blocks(n, p, 1 << 24):
+        for rows in _row_blocks(n, p, 1 << 25):
             Xb = self.X[rows]
             Ab = Xb.astype(np.float32)
             if shift is not None:
                 Ab -= shift
             if self.sqrt_sw is not None:
                 Ab *= self.sqrt_sw[rows, None].astype(np.float32)
-            G += syrk(1.0, Ab.T, trans=0)
+            G += _syrk_upper(Ab, transpose=True)
             C += Xb.T @ SB[rows]
         if self.x_mean is not None:
             C -= np.outer(self.x_mean, SB.sum(axis=0))
@@ -241,7 +249,7 @@ class CenteredDesign:
         shift = None if self.x_mean is None else self.x_mean @ Vs
         out = np.zeros_like(Vs)
         col_sums = np.zeros(V.shape[1])
-        for rows in _row_blocks(self.shape[0], self.shape[1], 1 << 21):
+        for rows in _row_blocks(self.shape[0], self.shape[1], 1 << 22):
             Xb = self.X[rows]
             U = Xb @ Vs
             if shift is not None:
@@ -282,6 +290,18 @@ def _cancels(raw_diag, centered_diag):
     )
 
 
+def few_blas_threads(size):
+    """One BLAS thread for dense factorizations of moderate ``size``.
+
+    Multi-threaded LAPACK on a p x p matrix gains little below a few thousand
+    rows but spin-waits badly when other processes share the cores (seconds
+    instead of tens of milliseconds on a busy machine).
+    """
+    if size <= _SINGLE_THREAD_MAX_SIZE:
+        return threadpool_limits(limits=1, user_api="blas")
+    return contextlib.nullcontext()
+
+
 def _cholesky_or_none(M):
     """Cholesky factor of ``M`` (overwritten), or None when M is numerically singular.
 
@@ -290,7 +310,8 @@ def _cholesky_or_none(M):
     the least-norm solution instead of an arbitrary one.
     """
     try:
-        factor = linalg.cho_factor(M, overwrite_a=True, check_finite=False)
+        with few_blas_threads(M.shape[0]):
+            factor = linalg.cho_factor(M, overwrite_a=True, check_finite=False)
     except linalg.LinAlgError:
         return None
     pivots = np.abs(np.diag(factor[0]))
@@ -348,6 +369,14 @@ def solve_gram_mixed_precision(design, B, alphas, pf, rtol=1e-13, max_iter=8):
     the caller then solves in double precision.
     """
     G, C = design.gram_float32_and_rhs(B)
+    # The rest is a p x p factorization and memory-bound passes over X: one
+    # BLAS thread does them about as fast, and without the spin-waiting that
+    # makes multi-threaded BLAS erratic on a busy machine.
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _refine(design, G, C, alphas, pf, rtol, max_iter)
+
+
+def _refine(design, G, C, alphas, pf, rtol, max_iter):
     p = G.shape[0]
     W = np.zeros_like(C)
     kkt = np.zeros(C.shape[1])

@@ -21,7 +21,7 @@ what scikit-learn's RidgeCV scores.
 import numpy as np
 from scipy import linalg, sparse
 
-from ._ridge_solvers import CenteredDesign, weighted_means
+from ._ridge_solvers import CenteredDesign, few_blas_threads, weighted_means
 
 # Rows of Z processed at once when forming diag(H) for all alphas.
 _ROW_CHUNK = 4096
@@ -121,7 +121,8 @@ class RidgeSpectrum:
             if self.Q0 is not None:
                 T = design.rmatmat(self.Q0)
                 G -= T @ T.T
-            evals, V = linalg.eigh(G, overwrite_a=True, check_finite=False)
+            with few_blas_threads(G.shape[0]):
+                evals, V = linalg.eigh(G, overwrite_a=True, check_finite=False)
             self.evals = np.clip(evals, 0.0, None)
             self.V = V
             self._T = T if self.Q0 is not None else None
@@ -134,7 +135,8 @@ class RidgeSpectrum:
             K = design.kernel()
             if self.Q0 is not None:
                 K = self._project(self._project(K).T)
-            evals, Q = linalg.eigh(K, overwrite_a=True, check_finite=False)
+            with few_blas_threads(K.shape[0]):
+                evals, Q = linalg.eigh(K, overwrite_a=True, check_finite=False)
             self.evals = np.clip(evals, 0.0, None)
             self.Z = Q
         elif self.mode == "svd":
