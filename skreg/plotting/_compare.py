@@ -143,6 +143,10 @@ class PenaltyComparisonDisplay:
             raise ValueError("estimators is empty: give at least one model to compare.")
         if n_validation < 2:
             raise ValueError(f"n_validation must be >= 2, got {n_validation}.")
+        if scoring is None:
+            score_name = "accuracy" if is_classification_target(y) else "R^2"
+        else:
+            score_name = scoring if isinstance(scoring, str) else "score"
         names = list(estimators)
         n = len(names)
         fig, axes = plt.subplots(2, n, figsize=figsize or (4.2 * n, 7.0), squeeze=False)
@@ -161,6 +165,7 @@ class PenaltyComparisonDisplay:
             vc = ValidationCurveDisplay.from_estimator(
                 est, X, y, param_name=strength, param_range=np.sort(grid[idx]),
                 cv=cv, scoring=scoring, n_jobs=n_jobs, ax=axes[1, col],
+                score_name=score_name,
             )
             vc.ax_.set_xscale("log")
             mean_test = vc.test_scores.mean(axis=1)

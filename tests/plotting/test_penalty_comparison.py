@@ -31,6 +31,7 @@ def test_regression_comparison_has_path_and_validation_curve_per_penalty():
         assert vc.ax_.get_xscale() == "log"
         assert len(vc.param_range) == 5
         assert vc.test_scores.shape == (5, 3)
+        assert vc.ax_.get_ylabel() == "R^2"
     # L1 reaches an empty model at the top of its grid, L2 never does.
     assert disp.path_displays[0].nonzero_line_.get_ydata()[0] == 0
     assert np.all(disp.path_displays[1].nonzero_line_.get_ydata() == X.shape[1])
@@ -49,6 +50,7 @@ def test_default_estimators_for_classification_are_l1_l2_en_logistic():
     assert counts[0][0] == 0  # L1 logistic at its critical C is empty
     assert np.all(counts[1] == X.shape[1])  # L2 keeps every feature
     assert disp.path_displays[0].ax_.get_xlabel().startswith("C")
+    assert disp.validation_displays[0].ax_.get_ylabel() == "accuracy"
 
 
 def test_empty_estimators_and_bad_n_validation():
