@@ -39,7 +39,12 @@ from ._coordinate_descent import (
     LinearPredictMixin,
     validate_regression_data,
 )
-from ._cv_selection import SELECTION_RULES, cv_mean_and_std_error, select_index
+from ._cv_selection import (
+    SELECTION_RULES,
+    TIE_RTOL,
+    cv_mean_and_std_error,
+    select_index,
+)
 from ._path import _enet_path_core, alpha_grid
 
 
@@ -245,12 +250,17 @@ class _EnetCVBase(LinearPredictMixin, RegressorMixin, BaseEstimator):
 
     def _select(self, l1_ratios, alphas, mean_mse, std_error):
         """Set alpha_min_, alpha_1se_ and alpha_; return the chosen l1_ratio."""
-        best_row, best_col, best_mse = 0, 0, np.inf
-        for row in range(len(l1_ratios)):
-            col = select_index(mean_mse[row], std_error[row], rule="min")
-            # strict '<': ties go to the first l1_ratio, as in scikit-learn
-            if mean_mse[row, col] < best_mse:
-                best_row, best_col, best_mse = row, col, mean_mse[row, col]
+        cols = [
+            select_index(mean_mse[row], std_error[row], rule="min")
+            for row in range(len(l1_ratios))
+        ]
+        best_row = 0
+        for row in range(1, len(l1_ratios)):
+            best_mse = mean_mse[best_row, cols[best_row]]
+            # ties (up to rounding) go to the first l1_ratio, as in scikit-learn
+            if mean_mse[row, cols[row]] < best_mse - TIE_RTOL * abs(best_mse):
+                best_row = row
+        best_col = cols[best_row]
         col_1se = select_index(mean_mse[best_row], std_error[best_row], rule="1se")
         self.alpha_min_ = float(alphas[best_row, best_col])
         self.alpha_1se_ = float(alphas[best_row, col_1se])

@@ -5,9 +5,11 @@ Shared by every CV estimator (``LassoCV``, ``ElasticNetCV``,
 regularized to the least regularized (a decreasing ``alpha`` grid, an
 increasing ``C`` grid), so "more regularized" simply means "smaller index".
 
-- ``"min"``: the candidate with the best mean score (ties go to the more
+- ``"min"``: the candidate with the best mean score. Ties go to the more
   regularized one, as ``np.argmin`` on a decreasing alpha grid does in
-  scikit-learn).
+  scikit-learn; scores within a relative ``1e-8`` of the best count as ties,
+  so that rounding noise (far below both the solver tolerance and the CV
+  noise) on a flat stretch of the curve cannot decide the choice.
 - ``"1se"`` (the one-standard-error rule of Breiman et al. and glmnet's
   ``lambda.1se``): the most regularized candidate whose mean score is within
   one standard error of the best one,
@@ -26,6 +28,7 @@ The standard error of a mean over K folds is the fold standard deviation
 import numpy as np
 
 SELECTION_RULES = ("min", "1se")
+TIE_RTOL = 1e-8
 
 
 def cv_mean_and_std_error(fold_scores, axis=-1):
@@ -57,7 +60,9 @@ def cv_mean_and_std_error(fold_scores, axis=-1):
     return mean, std_error
 
 
-def select_index(mean_scores, std_errors, *, rule="min", greater_is_better=False):
+def select_index(
+    mean_scores, std_errors, *, rule="min", greater_is_better=False, tie_rtol=TIE_RTOL
+):
     """Index of the selected candidate under the 'min' or '1se' rule.
 
     Parameters
@@ -74,6 +79,9 @@ def select_index(mean_scores, std_errors, *, rule="min", greater_is_better=False
         within one standard error of the best mean.
     greater_is_better : bool, default=False
         False for losses such as the MSE, True for scores such as accuracy.
+    tie_rtol : float, default=1e-8
+        Means within ``tie_rtol * |best|`` of the best one are ties, resolved
+        toward the more regularized candidate. 0 gives the exact argmin.
 
     Returns
     -------
@@ -110,7 +118,8 @@ def select_index(mean_scores, std_errors, *, rule="min", greater_is_better=False
     loss = np.where(np.isnan(loss), np.inf, loss)
     best = int(np.argmin(loss))
     if rule == "min":
-        return best
+        ties = np.flatnonzero(loss <= loss[best] + tie_rtol * abs(loss[best]))
+        return int(ties[0])
     best_se = se[best] if np.isfinite(se[best]) else 0.0
     within = np.flatnonzero(loss <= loss[best] + best_se)
     # ``best`` itself is always within, so ``within`` is never empty.

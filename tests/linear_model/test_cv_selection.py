@@ -28,6 +28,16 @@ def test_min_rule_picks_best_and_breaks_ties_toward_regularization():
     assert select_index([3.0, 1.0, 1.0, 1.5], [0, 0, 0, 0]) == 1
 
 
+def test_rounding_level_ties_go_to_the_more_regularized_candidate():
+    flat = [3.0, 1.0 + 1e-12, 1.0, 1.0 + 5e-13, 2.0]
+    assert select_index(flat, [0] * 5) == 1
+    assert select_index(flat, [0] * 5, tie_rtol=0.0) == 2
+    # a real difference is not a tie
+    assert select_index([3.0, 1.001, 1.0], [0] * 3) == 2
+    acc = [0.5, 0.9 - 1e-12, 0.9]
+    assert select_index(acc, [0] * 3, greater_is_better=True) == 1
+
+
 def test_1se_rule_picks_most_regularized_within_one_se():
     mean = [5.0, 2.4, 2.25, 2.0, 2.1]
     se = [0.1, 0.1, 0.1, 0.3, 0.1]
