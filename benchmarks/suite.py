@@ -178,6 +178,9 @@ def run_case(
             log(f"   {s.name}: skipped, {why}")
 
     available = [s for s in case.solvers if "missing" not in results[s.name]]
+    first_sklearn = next(
+        (s for s in available if s.group == "sklearn" and not s.slow), None
+    )
 
     # 1. reference objective
     for s in available:
@@ -236,13 +239,22 @@ def run_case(
                     lambda s=s, tol=tol: s.fit(data, tol)
                 )
                 kw = {"case": case.key, "solver": s.name, "tol": tol, "quick": quick}
-                r["cold"] = H.run_in_subprocess(
-                    module, "cold_run", {**kw, "mode": "cold"}
-                )
-                layouts = ["F"]
+                # fresh processes cost an import (and skglm a JIT compilation)
+                # each: cold start for skreg, the first (default) sklearn solver
+                # and skglm/celer; RSS for skreg and that sklearn solver.
+                primary = s.group == "skreg" or s is first_sklearn
+                if primary or s.group == "rival":
+                    r["cold"] = H.run_in_subprocess(
+                        module, "cold_run", {**kw, "mode": "cold"}
+                    )
+                else:
+                    r["cold"] = {"error": "not measured (secondary solver)"}
+                layouts = ["F"] if primary else []
                 if s.group == "skreg":
                     for tg in case.targets:
                         layouts += [lay for lay in tg.layouts if lay not in layouts]
+                if not primary:
+                    r["memory"] = {"F": {"error": "not measured (see traced peak)"}}
                 for lay in layouts:
                     r["memory"][lay] = H.run_in_subprocess(
                         module,
@@ -477,7 +489,21 @@ def main(make_cases, module: str, title: str, argv: Sequence[str] | None = None)
     p.add_argument("--repeat", type=int, default=None, help="timed repeats")
     p.add_argument("--out", default=None, help="markdown output file")
     p.add_argument("--json", default=None, help="JSON output file")
+    p.add_argument(
+        "--blas-threads",
+        type=int,
+        default=None,
+        help="limit BLAS/OpenMP threads (here and in the fresh processes); "
+        "1 gives steadier timings on a loaded machine",
+    )
     args = p.parse_args(argv)
+    if args.blas_threads:
+        from threadpoolctl import threadpool_limits
+
+        n = str(args.blas_threads)
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            H.os.environ[var] = n  # inherited by the fresh processes
+        threadpool_limits(args.blas_threads)  # stays in force (not a context)
     n_repeat = args.repeat or (3 if args.quick else 5)
     env = H.environment(["skglm", "celer", "psutil"])
     cases = make_cases(args.quick)
