@@ -421,6 +421,19 @@ def test_train_score_curve_tracks_training(clf_data):
     assert abs(clf.train_score_curve_[-1] - clf.score(X, y)) < 0.1
 
 
+def test_regularizers_are_grid_searchable(clf_data):
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = clf_data
+    grid = GridSearchCV(
+        MLPClassifier(hidden_layer_sizes=(8,), max_iter=3, random_state=0),
+        {"dropout": [0.0, [0.3]], "l1_ratio": [0.0, 1.0], "batch_norm": [False, True]},
+        cv=2,
+    ).fit(X, y)
+    assert len(grid.cv_results_["params"]) == 8
+    assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
+
+
 # --------------------------------------------------------------------------
 # Bad input
 # --------------------------------------------------------------------------
