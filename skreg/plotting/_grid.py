@@ -115,7 +115,11 @@ def _targets(y, strength):
 
 
 def _correlation_max(X, R, fit_intercept, sample_weight):
-    """max_j ||sum_i w_i x_ij r_i|| with R centred when there is an intercept."""
+    """max_jk |sum_i w_i x_ij r_ik|, R centred when there is an intercept.
+
+    The max runs over features and target columns (outputs, classes): the
+    penalties act on every coefficient separately.
+    """
     if sample_weight is None:
         w = np.ones(X.shape[0])
     else:
@@ -123,7 +127,7 @@ def _correlation_max(X, R, fit_intercept, sample_weight):
     if fit_intercept:
         R = R - np.average(R, axis=0, weights=w)
     G = X.T @ (R * w[:, None])  # X^T centred residual: centring X is not needed
-    return float(np.max(np.sqrt(np.sum(np.asarray(G) ** 2, axis=1)))), w.sum()
+    return float(np.max(np.abs(np.asarray(G)))), w.sum()
 
 
 def default_grid(estimator, X, y, *, n_points=100, eps=1e-3, sample_weight=None):
@@ -134,9 +138,11 @@ def default_grid(estimator, X, y, *, n_points=100, eps=1e-3, sample_weight=None)
       factors ignored), down to ``eps * alpha_max``.
     - alpha without an L1 part (Ridge): the scale of ||X||_F^2 (Ridge's
       unnormalised objective), from 1e-5 to 1e2 times it.
-    - C: the critical C = 1 / max_j |x_j^T (y - p0)| below which the L1
-      logistic model is empty (divided by l1_ratio for the elastic net), up to
-      ``C_crit / eps``. The grid is returned in increasing C.
+    - C: the critical C = l1_ratio / max_jk |x_j^T (Y_k - p0_k)| (Y one-hot,
+      p0 the class frequencies with an intercept) at and below which the
+      logistic model with an L1 part is empty, up to ``C_crit / eps``; for
+      pure L2 the start uses l1_ratio = 0.01 (small, not zero,
+      coefficients). The grid is returned in increasing C.
     Alphas are returned in decreasing order (strong to weak, as path solvers).
     """
     strength = strength_param(estimator)
@@ -151,7 +157,7 @@ def default_grid(estimator, X, y, *, n_points=100, eps=1e-3, sample_weight=None)
             corr, _ = _correlation_max(X, R, False, sample_weight)
         else:
             corr, _ = _correlation_max(X, Y, True, sample_weight)
-        c_crit = 1.0 / max(corr, np.finfo(float).tiny) / max(l1_ratio, 1e-3)
+        c_crit = max(l1_ratio, 1e-2) / max(corr, np.finfo(float).tiny)
         return np.geomspace(c_crit, c_crit / eps, n_points)
     Y = _targets(y, "alpha")
     if l1_ratio > 0:

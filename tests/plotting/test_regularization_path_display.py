@@ -267,3 +267,15 @@ def test_ridge_cv_marks_its_alpha(diabetes):
     disp = RegularizationPathDisplay.from_estimator(cv_model, X, y)
     assert_allclose(disp.alphas, [10.0, 1.0, 0.1, 0.01])
     assert disp.mark_lines_["alpha_min"].get_xdata()[0] == cv_model.alpha_
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_logistic_default_grid_starts_at_the_critical_c(binary, l1_ratio):
+    X, y = binary
+    est = lm.LogisticRegression(l1_ratio=l1_ratio, tol=1e-8)
+    disp = RegularizationPathDisplay.from_estimator(est, X, y, n_alphas=4, eps=0.5)
+    c_crit = l1_ratio / np.max(np.abs(X.T @ (y - y.mean())))
+    assert_allclose(disp.alphas[0], c_crit, rtol=1e-12)
+    assert disp.nonzero_line_.get_ydata()[0] == 0
+    # Just above the critical C the model is no longer empty.
+    assert disp.nonzero_line_.get_ydata()[1] > 0
