@@ -240,7 +240,7 @@ def logreg_solvers(C, l1_ratio, fit_intercept, n_samples, multinomial=False):
     def unsupported(why):
         return lambda: why
 
-    slow_iter = 1000 if not multinomial else 300
+    slow_iter = 1000 if not multinomial else 200
     solvers = [
         Solver(
             "skreg LogisticRegression",
@@ -302,7 +302,7 @@ def logreg_solvers(C, l1_ratio, fit_intercept, n_samples, multinomial=False):
                 ["sklearn"],
                 SLOW_TOLS,
                 slow=True,
-                tune_budget=240,
+                tune_budget=150,
                 note=f"max_iter={slow_iter}",
             ),
         ]
@@ -314,7 +314,7 @@ def logreg_solvers(C, l1_ratio, fit_intercept, n_samples, multinomial=False):
             ["sklearn"],
             SLOW_TOLS,
             slow=True,
-            tune_budget=240,
+            tune_budget=150,
             note=f"max_iter={slow_iter}",
         )
     )
@@ -395,7 +395,7 @@ def cv_solvers(Cs, cv=5):
             "sklearn",
             sklearn_fit("liblinear"),
             ["sklearn"],
-            (1e-6, 1e-8, 1e-10),
+            (1e-4, 1e-6, 1e-8, 1e-10),
             slow=True,
             note="timed once (100 fits per run)",
         ),

@@ -379,6 +379,18 @@ def environment(packages: Sequence[str] = ()) -> dict:
         env["cpu_count_physical"] = psutil.cpu_count(logical=False)
     except ImportError:
         pass
+    try:  # which skreg code was measured
+        env["git_commit"] = (
+            subprocess.run(
+                ["git", "-C", str(BENCH_DIR), "describe", "--always", "--dirty"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+            ).stdout.strip()
+            or None
+        )
+    except (OSError, subprocess.SubprocessError):
+        env["git_commit"] = None
     base = ["numpy", "scipy", "sklearn", "numba", "skreg", "threadpoolctl"]
     env["versions"] = {p: _version(p) for p in dict.fromkeys([*base, *packages])}
     try:
@@ -417,6 +429,8 @@ def environment_markdown(env: dict) -> str:
     if env.get("load_avg_end") is not None:
         la = ", ".join(f"{x:.2f}" for x in env["load_avg_end"])
         lines.append(f"- load average at end (1/5/15 min): {la}")
+    if env.get("git_commit"):
+        lines.append(f"- skreg commit: {env['git_commit']}")
     lines.append(
         "- versions: "
         + ", ".join(f"{k} {v}" for k, v in env["versions"].items())
