@@ -515,8 +515,14 @@ def main(make_cases, module: str, title: str, argv: Sequence[str] | None = None)
                 f"choose from {[c.key for c in cases]}"
             )
         cases = [c for c in cases if c.key in args.cases]
+    stem = module + ("_quick" if args.quick else "")
+    out = Path(args.out) if args.out else H.BENCH_DIR / "results" / f"{stem}.md"
+    js = Path(args.json) if args.json else out.with_suffix(".json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    cmd = " ".join(["python", f"benchmarks/{module}.py", *(argv or sys.argv[1:])])
+    full_title = title + (" (--quick)" if args.quick else "")
     summaries = []
-    for case in cases:
+    for i, case in enumerate(cases):
         summaries.append(
             run_case(
                 case,
@@ -527,14 +533,11 @@ def main(make_cases, module: str, title: str, argv: Sequence[str] | None = None)
                 time_budget=20 if args.quick else 60,
             )
         )
-    env["load_avg_end"] = H.os.getloadavg()
-    cmd = " ".join(["python", f"benchmarks/{module}.py", *(argv or sys.argv[1:])])
-    md = render(summaries, env, title + (" (--quick)" if args.quick else ""), cmd)
+        # write after every case, so an interrupted run keeps what it measured
+        env["load_avg_end"] = H.os.getloadavg()
+        done = "" if i == len(cases) - 1 else f" (partial: {i + 1}/{len(cases)} cases)"
+        md = render(summaries, env, full_title + done, cmd)
+        out.write_text(md)
+        H.save_json({"env": env, "cases": summaries}, js)
     print("\n" + md)
-    stem = module + ("_quick" if args.quick else "")
-    out = Path(args.out) if args.out else H.BENCH_DIR / "results" / f"{stem}.md"
-    js = Path(args.json) if args.json else out.with_suffix(".json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(md)
-    H.save_json({"env": env, "cases": summaries}, js)
     print(f"\nwrote {out} and {js}")
