@@ -116,9 +116,9 @@ def cold_run_for(make_cases: Callable[[bool], list[Case]]):
     """Build the ``cold_run`` function a bench module exposes to subprocesses."""
 
     def cold_run(case, solver, tol, quick, mode, layout="F"):
-        t0 = time.perf_counter()
         cases = {c.key: c for c in make_cases(quick)}
         spec = next(s for s in cases[case].solvers if s.name == solver)
+        t0 = time.perf_counter()
         for mod in spec.imports:
             importlib.import_module(mod)
         import_time = time.perf_counter() - t0
