@@ -288,7 +288,12 @@ class Ridge(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator)
 
         - 'auto', 'cholesky', 'sag', 'saga': a direct solve. Dense ``X`` with
           n >= p: Cholesky of the p x p Gram matrix ``X^T W X`` (BLAS syrk,
-          no copy of ``X`` without sample weights); dense ``X`` with p > n: the
+          no copy of ``X`` without sample weights). For large float64 ``X``
+          (n p >= 2e6, p >= 200) the Gram matrix is formed in float32 (half
+          the cost) and the solution refined in float64 until the relative
+          KKT violation is below 1e-13, as LAPACK's ``dsposv`` does; if that
+          refinement does not contract fast, a float64 Gram matrix is used
+          instead. Dense ``X`` with p > n: the
           dual (kernel) form, Cholesky of the n x n matrix ``X X^T`` (an
           eigendecomposition when some ``penalty_factor`` is 0); sparse ``X``
           with at most 2000 features: Cholesky of its Gram matrix (implicit
@@ -484,7 +489,11 @@ class RidgeCV(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
     errors are weighted by :math:`\sqrt{s_i}`, as in scikit-learn),
     multi-output ``y``, ``alpha_per_target`` and ``penalty_factor``
     (unpenalized features are partialled out exactly) are all handled in
-    closed form. With ``cv`` given, each fold is decomposed once and every
+    closed form. For large dense ``X`` (n p >= 2e6) the leverages
+    ``diag(H)`` are computed from a float32 ``Z = X V`` (fitted values and
+    coefficients stay float64; float64 is used whenever a leverage exceeds
+    0.9, where ``1 - H_ii`` would lose the digits). With ``cv`` given, each
+    fold is decomposed once and every
     alpha is scored from that decomposition (scikit-learn runs one grid
     search fit per fold and alpha), then the best alpha is refitted on all
     data.

@@ -207,12 +207,13 @@ class CenteredDesign:
         B = np.asarray(B, dtype=np.float64)
         SB = B if self.sqrt_sw is None else self.sqrt_sw[:, None] * B
         C = np.zeros((p, B.shape[1]))
-        shift = None if self.x_mean is None else self.x_mean.astype(np.float32)
         for rows in _row_blocks(n, p, 1 << 25):
             Xb = self.X[rows]
-            Ab = Xb.astype(np.float32)
-            if shift is not None:
-                Ab -= shift
+            if self.x_mean is None:
+                Ab = Xb.astype(np.float32)
+            else:  # center in float64, then round: one pass, no lost digits
+                Ab = np.empty_like(Xb, dtype=np.float32)
+                np.subtract(Xb, self.x_mean, out=Ab, casting="same_kind")
             if self.sqrt_sw is not None:
                 Ab *= self.sqrt_sw[rows, None].astype(np.float32)
             G += _syrk_upper(Ab, transpose=True)
