@@ -61,6 +61,11 @@ def _fold_mse_path(X, y, sample_weight, train, test, alphas, l1_ratio, path_para
     sw_train = sw_test = None
     if sample_weight is not None:
         sw_train = sample_weight[train]
+        if not np.any(sw_train > 0):
+            raise ValueError(
+                "A training fold has only zero sample weights: nothing to fit. "
+                "Use a cv splitter that puts weighted samples in every fold."
+            )
         sw_train = sw_train * (len(train) / np.sum(sw_train))
         sw_test = sample_weight[test]
     path = _enet_path_core(

@@ -44,19 +44,22 @@ def cv_mean_and_std_error(fold_scores, axis=-1):
     Returns
     -------
     mean : ndarray
-        ``fold_scores.mean(axis)``.
+        ``fold_scores.mean(axis)``, ignoring NaN folds (NaN if all are NaN).
     std_error : ndarray
-        ``std(ddof=1) / sqrt(n_folds)`` along ``axis``; 0 with a single fold
-        (no spread can be estimated, so '1se' reduces to 'min').
+        ``std(ddof=1) / sqrt(n_folds)`` along ``axis`` over the non-NaN folds;
+        0 with a single fold (no spread can be estimated, so '1se' reduces to
+        'min').
     """
     scores = np.asarray(fold_scores, dtype=np.float64)
-    n_folds = scores.shape[axis]
-    if n_folds == 0:
+    if scores.shape[axis] == 0:
         raise ValueError("fold_scores has no fold: cannot compute a mean.")
-    mean = scores.mean(axis=axis)
-    if n_folds == 1:
-        return mean, np.zeros_like(mean)
-    std_error = scores.std(axis=axis, ddof=1) / np.sqrt(n_folds)
+    # NaN marks a fold without information (e.g. zero test weights): skip it.
+    n_valid = np.sum(~np.isnan(scores), axis=axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nansum(scores, axis=axis) / n_valid
+        centered = np.where(np.isnan(scores), 0.0, scores - np.expand_dims(mean, axis))
+        var = np.sum(centered**2, axis=axis) / np.maximum(n_valid - 1, 1)
+        std_error = np.where(n_valid > 1, np.sqrt(var / n_valid), 0.0)
     return mean, std_error
 
 

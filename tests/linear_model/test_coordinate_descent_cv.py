@@ -183,6 +183,23 @@ def test_zero_weights_are_the_same_as_dropped_samples():
     np.testing.assert_allclose(weighted.coef_, dropped.coef_, rtol=1e-6, atol=1e-9)
 
 
+def test_folds_with_zero_weights():
+    X, y, sw = make_data()
+    folds = list(KFold(3).split(X))
+    sw_test0 = sw.copy()
+    sw_test0[folds[0][1]] = 0.0  # fold 0's test part carries no information
+    est = LassoCV(alphas=5, cv=folds).fit(X, y, sample_weight=sw_test0)
+    assert np.all(np.isnan(est.mse_path_[:, 0]))
+    assert np.all(np.isfinite(est.mse_path_[:, 1:]))
+    np.testing.assert_allclose(
+        est.cv_std_error_path_, est.mse_path_[:, 1:].std(axis=1, ddof=1) / np.sqrt(2)
+    )
+    sw_train0 = np.zeros_like(sw)
+    sw_train0[folds[0][1]] = 1.0  # only fold 0's test part is weighted
+    with pytest.raises(ValueError, match="training fold has only zero"):
+        LassoCV(alphas=5, cv=folds).fit(X, y, sample_weight=sw_train0)
+
+
 def test_groups_are_routed_to_the_splitter():
     import sklearn
 

@@ -23,6 +23,13 @@ def test_single_fold_has_zero_std_error():
     np.testing.assert_array_equal(se, [0.0, 0.0])
 
 
+def test_nan_folds_are_skipped():
+    folds = np.array([[1.0, np.nan, 3.0], [np.nan, np.nan, np.nan], [2.0, np.nan, 2.0]])
+    mean, se = cv_mean_and_std_error(folds, axis=1)
+    np.testing.assert_allclose(mean, [2.0, np.nan, 2.0])
+    np.testing.assert_allclose(se, [np.sqrt(2.0) / np.sqrt(2.0), 0.0, 0.0])
+
+
 def test_min_rule_picks_best_and_breaks_ties_toward_regularization():
     assert select_index([3.0, 2.0, 1.0, 1.5], [0, 0, 0, 0]) == 2
     assert select_index([3.0, 1.0, 1.0, 1.5], [0, 0, 0, 0]) == 1
