@@ -144,7 +144,6 @@ curve = ValidationCurveDisplay.from_estimator(
     param_range=[2, 5, 10, 20, 40, 80], cv=split, score_name="accuracy",
     std_display_style=None,
 )
-curve.ax_.set_xscale("log")
 curve.ax_.set_title("no regularization: accuracy against epochs")
 
 # %%

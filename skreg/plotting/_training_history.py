@@ -203,11 +203,11 @@ class TrainingHistoryDisplay:
         Reads ``loss_curve_``, ``validation_loss_curve_``,
         ``validation_scores_``, ``train_score_curve_`` and ``best_epoch_``
         (skreg's MLPs); attributes that are missing or None are skipped, so
-        scikit-learn's MLPs work too. The best epoch is marked only when the
-        model recorded a validation curve (early stopping or ``X_val``): it is
-        ``best_epoch_`` (the epoch whose weights the model holds), or, for a
-        model without it (scikit-learn, which restores the weights of the best
-        validation score), the argmax of ``validation_scores_``. For
+        scikit-learn's MLPs work too. The best epoch is marked only for a
+        model trained with ``early_stopping=True``: it is ``best_epoch_``
+        (the epoch whose weights the model holds), or, for a model without it
+        (scikit-learn, which restores the weights of the best validation
+        score), the argmax of ``validation_scores_``. For
         ``solver='lbfgs'`` the steps are L-BFGS iterations, and the x axis is
         labelled so.
 
@@ -235,11 +235,8 @@ class TrainingHistoryDisplay:
             )
         val_score = getattr(estimator, "validation_scores_", None)
         val_loss = getattr(estimator, "validation_loss_curve_", None)
-        has_validation = any(
-            curve is not None and len(curve) > 0 for curve in (val_score, val_loss)
-        )
         best = None
-        if has_validation:
+        if getattr(estimator, "early_stopping", False):
             best = getattr(estimator, "best_epoch_", None)
             if best is None and val_score is not None:
                 best = int(np.nanargmax(val_score))

@@ -133,3 +133,20 @@ def test_from_estimator_requires_fitted_model_with_history():
                               random_state=0), X, y)
     with pytest.raises(ValueError, match="loss_curve_"):
         TrainingHistoryDisplay.from_estimator(model)
+
+
+def test_validation_set_without_early_stopping_draws_curves_but_no_mark():
+    X, y = make_classification(n_samples=160, n_features=6, random_state=0)
+    model = _fit_val(skreg.MLPClassifier(hidden_layer_sizes=(8,), max_iter=12,
+                                         random_state=0), X[:100], y[:100],
+                     X[100:], y[100:])
+    disp = TrainingHistoryDisplay.from_estimator(model)
+    assert_allclose(disp.lines_["validation_loss"].get_ydata(),
+                    model.validation_loss_curve_)
+    assert disp.best_epoch_line_ is None
+
+
+def _fit_val(model, X, y, X_val, y_val):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return model.fit(X, y, X_val=X_val, y_val=y_val)
