@@ -297,6 +297,17 @@ class RidgeCV(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
             sqrt_sw = np.ones(n) if sw is None else np.sqrt(sw)
             with np.errstate(divide="ignore", invalid="ignore"):
                 values = Y[:, :, None] - looe / sqrt_sw[:, None, None]
+            unweighted = np.flatnonzero(sqrt_sw == 0)
+            if unweighted.size:
+                # A zero-weight sample does not move the fit: its leave-one-out
+                # prediction is the full fit's (scikit-learn gives NaN here).
+                Xz = X64[unweighted]
+                for j, alpha in enumerate(alphas):
+                    W = spectrum.coef(np.full(n_targets, alpha))
+                    values[unweighted, :, j] = (
+                        np.asarray(safe_sparse_dot(Xz, W), dtype=np.float64)
+                        + spectrum.intercept(W)
+                    )
             if routed is not None:
                 score_params = dict(routed.scorer.score)
             else:

@@ -533,3 +533,22 @@ def test_ridgecv_routes_groups_and_weights_like_sklearn():
             ref = sk.RidgeCV(alphas=alphas, **kw).fit(X, y, sample_weight=sw, **extra)
             assert model.alpha_ == ref.alpha_
             assert np.isclose(model.best_score_, ref.best_score_, rtol=1e-8)
+
+
+def test_ridgecv_zero_weight_samples_get_full_fit_loo_predictions():
+    X, y, sw = _data(30, 4, seed=19)
+    sw[[3, 7]] = 0.0
+    alphas = [0.1, 1.0, 10.0]
+    model = RidgeCV(alphas=alphas, scoring="r2", store_cv_results=True).fit(
+        X, y, sample_weight=sw
+    )
+    assert np.all(np.isfinite(model.cv_results_))
+    for j, alpha in enumerate(alphas):
+        full = Ridge(alpha=alpha).fit(X, y, sample_weight=sw)
+        np.testing.assert_allclose(
+            model.cv_results_[[3, 7], j], full.predict(X[[3, 7]]), rtol=1e-10
+        )
+    # The other samples' leave-one-out predictions equal refits without them.
+    keep = np.arange(30) != 0
+    refit = Ridge(alpha=alphas[1]).fit(X[keep], y[keep], sample_weight=sw[keep])
+    assert np.isclose(model.cv_results_[0, 1], refit.predict(X[:1])[0], rtol=1e-9)
