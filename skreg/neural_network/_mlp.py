@@ -155,7 +155,8 @@ default='constant'
     batch_norm : bool, default=False
         Batch normalization after each hidden dense layer, before its
         activation: minibatch statistics in training, running statistics at
-        prediction. Stochastic solvers only.
+        prediction. A trailing minibatch of a single sample is skipped (its
+        statistics are degenerate). Stochastic solvers only.
 
     batch_norm_momentum : float in (0, 1], default=0.1
         PyTorch's convention: ``running = (1 - momentum) * running + momentum
@@ -528,6 +529,11 @@ class _BaseMLP(BaseEstimator):
                 X, Y, y_orig, sample_weight
             )
 
+        if self.batch_norm and X.shape[0] < 2:
+            raise ValueError(
+                "batch_norm needs at least 2 training samples; got "
+                f"{X.shape[0]}."
+            )
         S = float(sample_weight.sum())
         penalty = ElasticNetPenalty(
             net.n_weights,

@@ -131,6 +131,10 @@ def fit_stochastic(
             for start in range(0, n_samples, batch_size):
                 stop = min(start + batch_size, n_samples)
                 m = stop - start
+                if m < 2 and net.batch_norms:
+                    # Batch statistics of one sample are degenerate (zero
+                    # variance): skip such a trailing minibatch.
+                    continue
                 if shuffle:
                     idx = sample_idx[start:stop]
                     if is_sparse:

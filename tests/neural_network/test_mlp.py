@@ -161,6 +161,20 @@ def test_batch_norm_predicts_with_running_statistics(reg_data):
     np.testing.assert_allclose(reg.predict(X[:1]), expected[:1], rtol=1e-10)
 
 
+def test_batch_norm_skips_single_sample_trailing_batch(reg_data):
+    X, y = reg_data
+    kw = dict(hidden_layer_sizes=(6,), batch_norm=True, batch_size=100,
+              shuffle=False, alpha=0.0, max_iter=3, random_state=0)
+    a = MLPRegressor(**kw).fit(X[:201], y[:201])
+    b = MLPRegressor(**kw).fit(X[:200], y[:200])
+    _same_model(a, b)
+    np.testing.assert_array_equal(
+        a.batch_norm_running_vars_[0], b.batch_norm_running_vars_[0]
+    )
+    with pytest.raises(ValueError, match="at least 2"):
+        MLPRegressor(batch_norm=True).fit(X[:1], y[:1])
+
+
 @pytest.mark.parametrize("monitor", ["val_score", "val_loss"])
 def test_early_stopping_restores_best_weights(clf_data, monitor):
     X, y = clf_data
