@@ -6,11 +6,11 @@ coordinate descent, Anderson extrapolation every ``anderson_k + 1`` epochs
 (accepted only if it lowers the objective, as in skglm's ``AndersonCD``) and a
 duality-gap stopping test on the working set:
 
-- :func:`cd_working_set` works on X itself, dense (Fortran order) or CSC --
-  one compiled function for both, selected by ``is_sparse``, so a fresh
-  process loads few cached functions. It keeps the raw residual ``R`` and the
-  scalar ``S`` described in :mod:`skreg.linear_model._datafits`, which fit the
-  intercept by implicit centering without touching X.
+- :func:`cd_working_set_dense` / :func:`cd_working_set_sparse` work on X
+  itself (Fortran-ordered dense, or CSC arrays), sharing one inlined body.
+  They keep the raw residual ``R`` and the scalar ``S`` described in
+  :mod:`skreg.linear_model._datafits`, which fit the intercept by implicit
+  centering without touching X.
 - :func:`cd_working_set_gram` works on the Gram matrix
   :math:`\tilde X^\top \tilde X` and keeps the correlation vector instead of
   the residual (cheap when n_samples >> n_features).
@@ -26,39 +26,65 @@ from ._datafits import quadratic_enet_gap
 
 # Let LLVM reorder sums (SIMD dot products, like BLAS); NaN/inf semantics kept.
 _FAST = {"reassoc", "contract", "arcp"}
+# placeholders for the unused representation (globals are compile-time constants)
+_NO_MATRIX = np.empty((0, 0), order="F")
+_NO_DATA = np.empty(0)
+_NO_INDEX = np.empty(0, dtype=np.int32)
 
 
-@njit(cache=True, inline="always", fastmath=_FAST)
-def _col_dot(X, data, indices, indptr, is_sparse, j, v, sw, weighted):
-    """sum_i s_i X[i, j] v[i]."""
+@njit(cache=True, fastmath=_FAST)
+def _dense_dot(X, j, v, sw, weighted):
     acc = 0.0
-    if is_sparse:
-        if weighted:
-            for k in range(indptr[j], indptr[j + 1]):
-                i = indices[k]
-                acc += data[k] * sw[i] * v[i]
-        else:
-            for k in range(indptr[j], indptr[j + 1]):
-                acc += data[k] * v[indices[k]]
+    if weighted:
+        for i in range(v.shape[0]):
+            acc += X[i, j] * sw[i] * v[i]
     else:
-        if weighted:
-            for i in range(v.shape[0]):
-                acc += X[i, j] * sw[i] * v[i]
-        else:
-            for i in range(v.shape[0]):
-                acc += X[i, j] * v[i]
+        for i in range(v.shape[0]):
+            acc += X[i, j] * v[i]
     return acc
 
 
-@njit(cache=True, inline="always", fastmath=_FAST)
+@njit(cache=True)
+def _sparse_dot(data, indices, indptr, j, v, sw, weighted):
+    # no fastmath here: LLVM would vectorize with slow gathers
+    acc = 0.0
+    if weighted:
+        for k in range(indptr[j], indptr[j + 1]):
+            i = indices[k]
+            acc += data[k] * sw[i] * v[i]
+    else:
+        for k in range(indptr[j], indptr[j + 1]):
+            acc += data[k] * v[indices[k]]
+    return acc
+
+
+@njit(cache=True, fastmath=_FAST)
+def _dense_axpy(X, j, a, v):
+    for i in range(v.shape[0]):
+        v[i] -= a * X[i, j]
+
+
+@njit(cache=True)
+def _sparse_axpy(data, indices, indptr, j, a, v):
+    for k in range(indptr[j], indptr[j + 1]):
+        v[indices[k]] -= a * data[k]
+
+
+@njit(cache=True, inline="always")
+def _col_dot(X, data, indices, indptr, is_sparse, j, v, sw, weighted):
+    """sum_i s_i X[i, j] v[i]."""
+    if is_sparse:
+        return _sparse_dot(data, indices, indptr, j, v, sw, weighted)
+    return _dense_dot(X, j, v, sw, weighted)
+
+
+@njit(cache=True, inline="always")
 def _col_axpy(X, data, indices, indptr, is_sparse, j, a, v):
     """v -= a * X[:, j]."""
     if is_sparse:
-        for k in range(indptr[j], indptr[j + 1]):
-            v[indices[k]] -= a * data[k]
+        _sparse_axpy(data, indices, indptr, j, a, v)
     else:
-        for i in range(v.shape[0]):
-            v[i] -= a * X[i, j]
+        _dense_axpy(X, j, a, v)
 
 
 @njit(cache=True, inline="always")
@@ -112,10 +138,34 @@ def _anderson_weights(buffer):
     return z / total
 
 
-@njit(cache=True, fastmath=_FAST)
-def cd_working_set(X, data, indices, indptr, is_sparse, xbar, sw, weighted,
-                   center, yc, y_sum, R, state, coef, ws, lam1, lam2, norm2,
-                   positive, max_epochs, tol_in, random_order, seed, anderson_k):
+@njit(cache=True)
+def cd_working_set_dense(X, xbar, sw, weighted, center, yc, y_sum, R, state, coef,
+                         ws, lam1, lam2, norm2, positive, max_epochs, tol_in,
+                         random_order, seed, anderson_k):
+    """:func:`_cd_working_set` for a dense Fortran-ordered X."""
+    return _cd_working_set(X, _NO_DATA, _NO_INDEX, _NO_INDEX, False, xbar, sw,
+                           weighted, center, yc, y_sum, R, state, coef, ws, lam1,
+                           lam2, norm2, positive, max_epochs, tol_in,
+                           random_order, seed, anderson_k)
+
+
+@njit(cache=True)
+def cd_working_set_sparse(data, indices, indptr, xbar, sw, weighted, center, yc,
+                          y_sum, R, state, coef, ws, lam1, lam2, norm2, positive,
+                          max_epochs, tol_in, random_order, seed, anderson_k):
+    """:func:`_cd_working_set` for X given by its CSC arrays."""
+    return _cd_working_set(_NO_MATRIX, data, indices, indptr, True, xbar, sw,
+                           weighted, center, yc, y_sum, R, state, coef, ws, lam1,
+                           lam2, norm2, positive, max_epochs, tol_in,
+                           random_order, seed, anderson_k)
+
+
+# The body is inlined into the two entry points above with a constant
+# ``is_sparse``: a runtime flag made the inner loops about 2x slower.
+@njit(cache=True, inline="always")
+def _cd_working_set(X, data, indices, indptr, is_sparse, xbar, sw, weighted,
+                    center, yc, y_sum, R, state, coef, ws, lam1, lam2, norm2,
+                    positive, max_epochs, tol_in, random_order, seed, anderson_k):
     r"""Coordinate descent on the working set ``ws`` (indices into features).
 
     Updates ``coef``, the raw residual ``R`` and ``state[0] = S`` in place.
@@ -271,13 +321,18 @@ def cd_working_set_gram(G, q, corr, coef, ws, lam1, lam2, positive, y_norm2,
                         max_epochs, tol_in, random_order, seed, anderson_k):
     r"""Coordinate descent on ``ws`` using the Gram matrix.
 
-    ``G`` is :math:`\tilde X^\top \tilde X` (Fortran or C order, symmetric),
+    ``G`` is :math:`\tilde X^\top \tilde X` (symmetric, C-contiguous: rows
+    are read),
     ``q`` is :math:`\tilde X^\top \tilde y`, ``corr`` holds
     :math:`g = q - G w`; only its working-set entries are kept up to date here
     (the caller recomputes the full vector). ``y_norm2`` is
-    :math:`\|\tilde y\|^2`. Same returns as :func:`cd_working_set`.
+    :math:`\|\tilde y\|^2`. Same returns as :func:`cd_working_set_dense`.
     """
     n_ws = ws.shape[0]
+    n_features = corr.shape[0]
+    # a contiguous (SIMD) update of all correlations beats a gather over a
+    # large working set
+    dense_update = 3 * n_ws >= n_features
     if random_order:
         np.random.seed(seed)  # noqa: NPY002 (numba supports the legacy API)
     order = np.arange(n_ws)
@@ -306,9 +361,13 @@ def cd_working_set_gram(G, q, corr, coef, ws, lam1, lam2, positive, y_norm2,
             if new != old:
                 delta = new - old
                 coef[j] = new
-                for m in range(n_ws):
-                    jj = ws[m]
-                    corr[jj] -= delta * G[jj, j]
+                if dense_update:
+                    for m in range(n_features):
+                        corr[m] -= delta * G[j, m]
+                else:
+                    for m in range(n_ws):
+                        jj = ws[m]
+                        corr[jj] -= delta * G[j, jj]
 
         if anderson_k > 0:
             slot = epoch % (anderson_k + 1)
@@ -336,15 +395,18 @@ def cd_working_set_gram(G, q, corr, coef, ws, lam1, lam2, positive, y_norm2,
                             change -= corr[j] * d_k
                             gd = 0.0
                             for m in range(n_ws):
-                                gd += G[ws[m], j] * (coef_ws[m] - coef[ws[m]])
+                                gd += G[j, ws[m]] * (coef_ws[m] - coef[ws[m]])
                             change += 0.5 * d_k * gd
                     if change < 0.0:
                         for k in range(n_ws):
                             j = ws[k]
                             d_k = coef_ws[k] - coef[j]
-                            if d_k != 0.0:
+                            if d_k != 0.0 and dense_update:
+                                for m in range(n_features):
+                                    corr[m] -= d_k * G[j, m]
+                            elif d_k != 0.0:
                                 for m in range(n_ws):
-                                    corr[ws[m]] -= d_k * G[ws[m], j]
+                                    corr[ws[m]] -= d_k * G[j, ws[m]]
                         for k in range(n_ws):
                             coef[ws[k]] = coef_ws[k]
 

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy import optimize, sparse
-from sklearn.utils import check_array, check_consistent_length
+from sklearn.utils import check_array, check_consistent_length, check_random_state
 
 from ..utils.validation import check_penalty_factor, check_sample_weight
 from ._penalties import enet_alpha_max
@@ -213,15 +213,17 @@ def _enet_path_core(X, y, *, alphas, l1_ratio=1.0, sample_weight=None,
     Xy2 = None
     if Gram is not None and Xy is not None:
         Xy2 = np.asarray(Xy, dtype=np.float64).reshape(n_features, -1)
+    random_state = check_random_state(random_state)  # one stream for the path
     for k in range(n_targets):
         target = _Target(design, y2[:, k])
         if Xy2 is not None:
             target.q = Xy2[:, k].copy()
         coef = None if coef_init is None else coef_init[k]
+        workspace = {}
         for i, alpha in enumerate(alphas):
             res = _solve(design, target, float(alpha), float(l1_ratio),
                          penalty_factor, positive, coef, tol, max_iter, selection,
-                         random_state, warn=warn)
+                         random_state, warn=warn, workspace=workspace)
             coef = res.coef
             coefs[k, :, i] = res.coef
             intercepts[k, i] = res.intercept

@@ -36,7 +36,11 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._cd_kernels import cd_working_set, cd_working_set_gram
+from ._cd_kernels import (
+    cd_working_set_dense,
+    cd_working_set_gram,
+    cd_working_set_sparse,
+)
 from ._datafits import quadratic_column_norms, quadratic_enet_gap
 from ._penalties import enet_kkt_violation
 
@@ -121,7 +125,7 @@ class _Design:
         self.gram = None
         if self.use_gram:
             self.gram = (
-                np.asarray(Gram, dtype=np.float64) if Gram is not None
+                _c_contiguous_symmetric(Gram) if Gram is not None
                 else self._compute_gram()
             )
             self.norm2 = np.ascontiguousarray(np.diag(self.gram), dtype=np.float64)
@@ -141,7 +145,7 @@ class _Design:
         G = np.asarray(G, dtype=np.float64)
         if self.fit_intercept:
             G -= self.n_samples * np.outer(self.xbar, self.xbar)
-        return np.asfortranarray(G)
+        return _c_contiguous_symmetric(G)
 
     def correlations(self, v):
         """X^T (s * v) as float64 (raw X, no centering correction)."""
@@ -179,6 +183,14 @@ class _Design:
         if self.fit_intercept:
             C -= np.outer(self.xbar, Z.sum(axis=0))
         return C
+
+
+def _c_contiguous_symmetric(G):
+    """float64 C-contiguous view of a symmetric matrix (transposes F order, no copy)."""
+    G = np.asarray(G, dtype=np.float64)
+    if G.flags.f_contiguous and not G.flags.c_contiguous:
+        return G.T
+    return np.ascontiguousarray(G)
 
 
 def _as_int32_if_possible(a, like=None):
@@ -342,8 +354,14 @@ def _make_design(X, sample_weight, fit_intercept, precompute, Gram=None):
 
 
 def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
-           tol, max_iter, selection, random_state, warn=True):
-    """Outer working-set loop; see the module docstring."""
+           tol, max_iter, selection, random_state, warn=True, workspace=None):
+    """Outer working-set loop; see the module docstring.
+
+    ``workspace`` (a dict, optional) carries the residual and correlations
+    from one call to the next along a path: when ``coef_init`` is the
+    ``coef`` returned by the previous call with the same workspace they are
+    reused instead of recomputed (they do not depend on alpha).
+    """
     if selection not in ("cyclic", "random"):
         raise ValueError(
             f"selection should be either random or cyclic; got {selection!r}."
@@ -360,21 +378,27 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
     rng = check_random_state(random_state) if random_order else None
     tol_abs = tol * target.y_norm2
 
-    if design.use_gram:
-        state = None
+    reuse = (workspace is not None and coef_init is not None
+             and workspace.get("coef") is coef_init)
+    state = None if design.use_gram else np.zeros(1)
+    if reuse:
+        coef, R, corr = workspace["coef64"], workspace["R"], workspace["corr"]
+    elif design.use_gram:
         R = None
         corr = _correlations(design, target, coef, R, state)
     else:
         R = target.yc - design.matvec(coef) if np.any(coef) else target.yc.copy()
-        state = np.zeros(1)
+        corr = None
     n_iter = 0
     ws_size = 0
     active = np.ones(p, dtype=bool)  # not screened out
     active &= design.norm2 > 0
     gap = kkt = np.inf
     while True:
-        if not design.use_gram:
+        if corr is None:
             corr = _correlations(design, target, coef, R, state)
+        elif state is not None:
+            state[0] = float(design.sw @ R) if design.fit_intercept else 0.0
         if unpenalized.size:
             corr = _block_update_unpenalized(design, unpenalized, coef, corr, R,
                                              state, positive)
@@ -390,7 +414,13 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
             corr = _correlations(design, target, coef, R, state)
         ws, ws_size = _working_set(corr, coef, lam1, positive, design.norm2,
                                    active, ws_size)
-        tol_in = _INNER_TOL_RATIO * max(gap, tol_abs)
+        n_active = int(active.sum())
+        if ws.shape[0] == n_active:
+            # the working set is the whole (screened) problem: solve it to the
+            # target directly; the next outer pass certifies the result
+            tol_in = _INNER_TOL_RATIO * tol_abs
+        else:
+            tol_in = _INNER_TOL_RATIO * max(gap, tol_abs)
         seed = int(rng.randint(0, 2**31 - 1)) if random_order else 0
         if design.use_gram:
             n_ep, _ = cd_working_set_gram(
@@ -398,15 +428,19 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
                 target.y_norm2, max_iter - n_iter, tol_in, random_order, seed,
                 _ANDERSON_K,
             )
-            corr = _correlations(design, target, coef, R, state)
+            if 3 * ws.shape[0] < p:  # the kernel kept only corr[ws] up to date
+                corr = _correlations(design, target, coef, R, state)
         else:
-            n_ep, _ = cd_working_set(
-                design.dense, design.data, design.indices, design.indptr,
-                design.is_sparse, design.xbar, design.sw, design.weighted,
-                design.fit_intercept, target.yc, target.y_sum, R, state, coef, ws,
-                lam1, lam2, design.norm2, positive, max_iter - n_iter, tol_in,
-                random_order, seed, _ANDERSON_K,
-            )
+            common = (design.xbar, design.sw, design.weighted, design.fit_intercept,
+                      target.yc, target.y_sum, R, state, coef, ws, lam1, lam2,
+                      design.norm2, positive, max_iter - n_iter, tol_in,
+                      random_order, seed, _ANDERSON_K)
+            if design.is_sparse:
+                n_ep, _ = cd_working_set_sparse(design.data, design.indices,
+                                                design.indptr, *common)
+            else:
+                n_ep, _ = cd_working_set_dense(design.dense, *common)
+            corr = None
         n_iter += n_ep
 
     kkt = float(enet_kkt_violation(coef, -corr / n, float(alpha), float(l1_ratio),
@@ -419,8 +453,11 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
     intercept = 0.0
     if design.fit_intercept:
         intercept = target.y_mean - float(design.xbar @ coef)
+    coef_out = coef.astype(design.dtype)
+    if workspace is not None:
+        workspace.update(coef=coef_out, coef64=coef, R=R, corr=corr)
     return EnetResult(
-        coef=coef.astype(design.dtype, copy=False),
+        coef=coef_out,
         intercept=intercept,
         dual_gap=gap / n,
         kkt_violation=kkt,
@@ -432,7 +469,9 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
 def _correlations(design, target, coef, R, state):
     """Full g = X~^T r (refreshes S = sum_i s_i R_i in ``state``)."""
     if design.use_gram:
-        return target.q - design.gram @ coef
+        support = np.flatnonzero(coef)
+        # G is symmetric and C-contiguous: G @ w = sum of the support rows
+        return target.q - coef[support] @ design.gram[support]
     state[0] = float(design.sw @ R) if design.fit_intercept else 0.0
     return design.correlations(R) - design.xbar * state[0]
 
