@@ -20,12 +20,13 @@ from numbers import Integral, Real
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils import check_array
+from sklearn.utils import check_array, metadata_routing
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import check_penalty_factor, check_sample_weight
 from ..utils._sklearn_private import Interval, StrOptions, _fit_context
+from ._path import enet_path
 from ._solver import solve_enet
 
 _PARAMETER_CONSTRAINTS = {
@@ -247,6 +248,9 @@ class ElasticNet(LinearPredictMixin, RegressorMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = dict(_PARAMETER_CONSTRAINTS)
+    # check_input is an optimisation flag, not metadata to route (as in sklearn)
+    __metadata_request__fit = {"check_input": metadata_routing.UNUSED}
+    path = staticmethod(enet_path)
 
     def __init__(
         self,

@@ -45,7 +45,7 @@ from ._cv_selection import (
     cv_mean_and_std_error,
     select_index,
 )
-from ._path import _enet_path_core, alpha_grid
+from ._path import _enet_path_core, alpha_grid, enet_path, lasso_path
 
 
 def _fold_mse_path(X, y, sample_weight, train, test, alphas, l1_ratio, path_params):
@@ -221,7 +221,8 @@ class _EnetCVBase(LinearPredictMixin, RegressorMixin, BaseEstimator):
             selection=self.selection,
             random_state=self.random_state,
         )
-        # Threads share X (no copy per job); the compiled kernels release the GIL.
+        # Threads share X (no copy per job) and overlap wherever the work
+        # releases the GIL (BLAS products, nogil kernels).
         parallel = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")
         mse_paths = parallel(
             delayed(_fold_mse_path)(
@@ -464,6 +465,8 @@ class LassoCV(_EnetCVBase):
         self.penalty_factor = penalty_factor
         self.selection_rule = selection_rule
 
+    path = staticmethod(lasso_path)
+
     def _l1_ratios(self):
         return np.array([1.0])
 
@@ -526,6 +529,7 @@ class ElasticNetCV(_EnetCVBase):
         **_EnetCVBase._parameter_constraints,
         "l1_ratio": [Interval(Real, 0, 1, closed="both"), "array-like"],
     }
+    path = staticmethod(enet_path)
 
     def __init__(
         self,
