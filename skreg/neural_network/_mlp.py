@@ -54,7 +54,8 @@ _COMMON_PARAMETERS_DOC = """
         minibatch size (so that the same ``alpha`` regularizes ``n /
         batch_size`` times more with 'adam' than with 'lbfgs'), skreg always
         divides by ``S``: the same ``alpha`` means the same objective for
-        every solver and batch size. Biases are never penalized.
+        every solver and batch size. Biases are never penalized. In
+        ``partial_fit``, ``S`` is the weight of the samples passed to the call.
 
     batch_size : int or 'auto', default='auto'
         Minibatch size of the stochastic solvers; 'auto' is
