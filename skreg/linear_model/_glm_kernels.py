@@ -534,3 +534,31 @@ def binary_fused_loss_grad(X, w, b, y, sw, z, grad):
             for j in range(p):
                 grad[j] += r * X[i, j]
     return loss, grad_b
+
+
+@njit(cache=True)
+def enet_rows_value(W, alpha_rows, l1_ratio):
+    """``sum_j alpha_j sum_k (rho |W_jk| + (1 - rho)/2 W_jk^2)``."""
+    acc = 0.0
+    for j in range(W.shape[0]):
+        row = 0.0
+        for k in range(W.shape[1]):
+            w = W[j, k]
+            row += l1_ratio * abs(w) + 0.5 * (1.0 - l1_ratio) * w * w
+        acc += alpha_rows[j] * row
+    return acc
+
+
+@njit(cache=True)
+def enet_rows_step(W, D, t, alpha_rows, l1_ratio):
+    """``P(W + t D) - P(W)`` term by term (no cancellation of large totals)."""
+    acc = 0.0
+    for j in range(W.shape[0]):
+        row = 0.0
+        for k in range(W.shape[1]):
+            w = W[j, k]
+            d = t * D[j, k]
+            row += l1_ratio * (abs(w + d) - abs(w)) + (1.0 - l1_ratio) * d * (
+                w + 0.5 * d)
+        acc += alpha_rows[j] * row
+    return acc

@@ -37,7 +37,13 @@ quadratic model and line search); ``n_iter`` reports it.
 import numpy as np
 import scipy.sparse as sp
 
-from ._glm_kernels import cols_dot_multi, enet_kkt_scores, gather_columns
+from ._glm_kernels import (
+    cols_dot_multi,
+    enet_kkt_scores,
+    enet_rows_step,
+    enet_rows_value,
+    gather_columns,
+)
 
 _ARMIJO = 1e-4
 _MAX_LINE_SEARCH = 40
@@ -124,9 +130,7 @@ def gradient_cols(kargs, cols, raw):
 
 def _penalty_rows(W_rows, alpha_rows, l1_ratio):
     """Penalty value for rows ``W_rows`` (m, K) with per-row ``alpha * f_j``."""
-    l1 = np.abs(W_rows).sum(axis=1)
-    l2 = (W_rows * W_rows).sum(axis=1)
-    return float(alpha_rows @ (l1_ratio * l1 + 0.5 * (1.0 - l1_ratio) * l2))
+    return enet_rows_value(np.ascontiguousarray(W_rows), alpha_rows, l1_ratio)
 
 
 def objective(Xa, datafit, W, b, alpha, l1_ratio, penalty_factor):
@@ -276,12 +280,11 @@ def _line_search(datafit, Z, Q, W_ws, D, G_ws, grad_b, delta_b, alpha_ws,
     model is then exact to machine precision). Returns 0 when no step
     decreases the objective.
     """
+    W_ws = np.ascontiguousarray(W_ws)
+    D = np.ascontiguousarray(D)
     pen0 = _penalty_rows(W_ws, alpha_ws, l1_ratio)
     # P(w + d) - P(w) term by term: no cancellation between large totals
-    W_new = W_ws + D
-    dpen = float(alpha_ws @ (
-        l1_ratio * (np.abs(W_new) - np.abs(W_ws)).sum(axis=1)
-        + (1.0 - l1_ratio) * (D * (W_ws + 0.5 * D)).sum(axis=1)))
+    dpen = enet_rows_step(W_ws, D, 1.0, alpha_ws, l1_ratio)
     delta = float(np.sum(G_ws * D) + grad_b @ delta_b + dpen)
     f0 = datafit.loss(Z) + pen0
     if abs(delta) <= 1e-15 * max(abs(f0), 1.0):
@@ -291,8 +294,8 @@ def _line_search(datafit, Z, Q, W_ws, D, G_ws, grad_b, delta_b, alpha_ws,
         return 0.0
     t = 1.0
     for _ in range(_MAX_LINE_SEARCH):
-        f_t = datafit.loss_along(Z, Q, t) + _penalty_rows(W_ws + t * D, alpha_ws,
-                                                           l1_ratio)
+        f_t = datafit.loss_along(Z, Q, t) + pen0 + enet_rows_step(
+            W_ws, D, t, alpha_ws, l1_ratio)
         if f_t <= f0 + _ARMIJO * t * delta:
             return t
         t *= 0.5
