@@ -82,8 +82,10 @@ def test_matches_sklearn(name, fmt, fit_intercept, weighted, positive):
 
 @pytest.mark.parametrize("name", ["Lasso", "ElasticNet"])
 @pytest.mark.parametrize("fit_intercept", [True, False])
-def test_multi_output_matches_sklearn(name, fit_intercept):
-    X, Y, sw = make_data(n_targets=3)
+@pytest.mark.parametrize("fmt", ["dense", "csc"])
+def test_multi_output_matches_sklearn(name, fit_intercept, fmt):
+    X, Y, sw = make_data(n_targets=3, density=0.5 if fmt != "dense" else None)
+    X = X if fmt == "dense" else sparse.csc_matrix(X)
     ours, theirs = pair(name, alpha=0.1, fit_intercept=fit_intercept, **TIGHT)
     ours.fit(X, Y, sample_weight=sw)
     theirs.fit(X, Y, sample_weight=sw)
