@@ -20,11 +20,15 @@ from sklearn.utils.extmath import safe_sparse_dot
 
 ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
 
+# Let LLVM reassociate sums (vectorized column reductions) but keep IEEE
+# semantics for NaN and infinity.
+_FAST = {"reassoc", "contract", "arcp", "nsz"}
+
 
 # --------------------------------------------------------------------------
 # Compiled elementwise kernels (one pass over a C-ordered (m, h) block)
 # --------------------------------------------------------------------------
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath=_FAST)
 def _activate(z, kind):
     """f(z) for kind 0 identity, 1 logistic, 2 tanh, 3 relu."""
     if kind == 3:
@@ -36,7 +40,7 @@ def _activate(z, kind):
     return z
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath=_FAST)
 def _derivative(a, kind):
     """f'(z) written with the output a = f(z)."""
     if kind == 3:
@@ -48,32 +52,46 @@ def _derivative(a, kind):
     return a * 0 + 1
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath=_FAST)
 def _bias_activation(Z, b, kind):
     """Z <- f(Z + b) in place: the dense layer's bias and activation in one
     pass."""
     m, h = Z.shape
+    # ReLU gets its own loop: a branch on `kind` inside the loop would stop
+    # LLVM from vectorizing it (the same in the kernels below).
+    if kind == 3:
+        for i in range(m):
+            for j in range(h):
+                Z[i, j] = max(Z[i, j] + b[j], 0)
+        return
     for i in range(m):
         for j in range(h):
             Z[i, j] = _activate(Z[i, j] + b[j], kind)
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath=_FAST)
 def _activation_backward(A, dA, kind, colsum):
     """dA <- dA * f'(z) (from the output A), in place; colsum <- its column
     sums (the bias gradient) in the same pass."""
     m, h = A.shape
     acc = np.zeros(h)
-    for i in range(m):
-        for j in range(h):
-            d = dA[i, j] * _derivative(A[i, j], kind)
-            dA[i, j] = d
-            acc[j] += d
+    if kind == 3:
+        for i in range(m):
+            for j in range(h):
+                d = dA[i, j] if A[i, j] > 0 else dA[i, j] * 0
+                dA[i, j] = d
+                acc[j] += d
+    else:
+        for i in range(m):
+            for j in range(h):
+                d = dA[i, j] * _derivative(A[i, j], kind)
+                dA[i, j] = d
+                acc[j] += d
     for j in range(h):
         colsum[j] = acc[j]
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath=_FAST)
 def _dropout_forward(A, seed, keep, mask, out):
     """Inverted dropout: out = A * mask, mask in {0, 1 / keep}.
 
@@ -109,7 +127,7 @@ def _dropout_forward(A, seed, keep, mask, out):
                 out[i, j] = zero
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath=_FAST)
 def _batchnorm_forward_train(Z, gamma, beta, eps, xhat, mean, var, kind):
     """Normalize Z (m, h) with its batch statistics, in place.
 
@@ -128,40 +146,61 @@ def _batchnorm_forward_train(Z, gamma, beta, eps, xhat, mean, var, kind):
         for j in range(h):
             d = Z[i, j] - s[j]
             s2[j] += d * d
+    inv_std = np.empty(h, dtype=Z.dtype)  # data dtype: full SIMD width
     for j in range(h):
         mean[j] = s[j]
         var[j] = s2[j] / m
-        s2[j] = 1.0 / np.sqrt(s2[j] / m + eps)
+        inv_std[j] = 1.0 / np.sqrt(s2[j] / m + eps)
     for i in range(m):
         for j in range(h):
-            x = (Z[i, j] - s[j]) * s2[j]
+            x = (Z[i, j] - mean[j]) * inv_std[j]
             xhat[i, j] = x
-            Z[i, j] = _activate(gamma[j] * x + beta[j], kind)
+            Z[i, j] = gamma[j] * x + beta[j]
+    if kind == 3:
+        for i in range(m):
+            for j in range(h):
+                Z[i, j] = max(Z[i, j], 0)
+    elif kind != 0:
+        for i in range(m):
+            for j in range(h):
+                Z[i, j] = _activate(Z[i, j], kind)
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath=_FAST)
 def _batchnorm_backward(dY, A, kind, xhat, gamma, var, eps, dgamma, dbeta):
     """Backward of f(batch norm) in training mode (A = the output), dY
     overwritten by the gradient with respect to the normalized input."""
     m, h = dY.shape
     sdy = np.zeros(h)
     sdyx = np.zeros(h)
+    if kind == 3:
+        for i in range(m):
+            for j in range(h):
+                if A[i, j] <= 0:
+                    dY[i, j] = 0
+    elif kind != 0:
+        for i in range(m):
+            for j in range(h):
+                dY[i, j] *= _derivative(A[i, j], kind)
     for i in range(m):
         for j in range(h):
-            d = dY[i, j] * _derivative(A[i, j], kind)
-            dY[i, j] = d
+            d = dY[i, j]
             sdy[j] += d
             sdyx[j] += d * xhat[i, j]
-    c = np.empty(h)
+    # Per-column constants in the data's dtype: the last pass then runs at
+    # full SIMD width for float32.
+    c = np.empty(h, dtype=dY.dtype)
+    mean_dy = np.empty(h, dtype=dY.dtype)
+    mean_dyx = np.empty(h, dtype=dY.dtype)
     for j in range(h):
         dbeta[j] = sdy[j]
         dgamma[j] = sdyx[j]
         c[j] = gamma[j] / np.sqrt(var[j] + eps)
-        sdy[j] /= m
-        sdyx[j] /= m
+        mean_dy[j] = sdy[j] / m
+        mean_dyx[j] = sdyx[j] / m
     for i in range(m):
         for j in range(h):
-            dY[i, j] = c[j] * (dY[i, j] - sdy[j] - xhat[i, j] * sdyx[j])
+            dY[i, j] = c[j] * (dY[i, j] - mean_dy[j] - xhat[i, j] * mean_dyx[j])
 
 
 def _rows(buffer, m):
