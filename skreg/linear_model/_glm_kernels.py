@@ -100,14 +100,14 @@ def gather_columns(X, cols, out_t):
             out_t[c, i] = X[i, cols[c]]
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=True)
 def cols_dot(X, data, indices, indptr, is_sparse, cols, v, out):
     """``out[c] = X[:, cols[c]] . v`` for a subset of columns (1-D ``v``)."""
     for c in range(cols.shape[0]):
         out[c] = col_dot(X, data, indices, indptr, is_sparse, cols[c], v)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=True)
 def cols_dot_multi(X, data, indices, indptr, is_sparse, cols, V, out):
     """``out[c, k] = X[:, cols[c]] . V[k]`` for ``V`` of shape (K, n)."""
     for c in range(cols.shape[0]):
@@ -150,7 +150,7 @@ def binary_derivatives(z, y, sw, raw, hess):
         hess[i] = sw[i] * p_wrong * (1.0 - p_wrong)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=True)
 def binary_cd_epochs(X, data, indices, indptr, is_sparse, ws, w_ws, grad_ws,
                      hdiag_ws, alpha_ws, l1_ratio, hess, q, fit_intercept,
                      grad_b, hess_b, delta_b, max_epochs, tol):
@@ -233,7 +233,7 @@ def _hq_dot(X, data, indices, indptr, is_sparse, j, hess, q):
     return acc
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=True)
 def hess_diag(X, data, indices, indptr, is_sparse, cols, hess, out):
     """``out[c] = sum_i hess_i X[i, cols[c]]**2``."""
     for c in range(cols.shape[0]):
@@ -303,7 +303,7 @@ def multinomial_derivatives(Z, y, sw, P, raw):
         raw[y[i], i] -= sw[i]
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=True)
 def multinomial_hess_diag(X, data, indices, indptr, is_sparse, cols, P, sw, out):
     """``out[c, k] = sum_i sw_i p_ik (1 - p_ik) X[i, cols[c]]**2``."""
     n_classes, n = P.shape
@@ -345,7 +345,7 @@ def _multi_apply(X, data, indices, indptr, is_sparse, j, k, d, P, Q, mvec):
             mvec[i] += P[k, i] * v
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=True)
 def multinomial_cd_epochs(X, data, indices, indptr, is_sparse, ws, W_ws, G_ws,
                           Hd_ws, alpha_ws, l1_ratio, P, sw, Q, mvec,
                           fit_intercept, grad_b, hess_b, delta_b, max_epochs, tol):
