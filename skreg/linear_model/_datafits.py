@@ -96,23 +96,38 @@ def quadratic_enet_gap(corr, coef, lam1, lam2, positive, r_norm2, y_dot_r):
     Returns
     -------
     gap : float
-        ``primal - dual`` with the dual point :math:`s\,r`; unpenalized
-        features (``lam1 == lam2 == 0``) are assumed orthogonal to ``r``
-        except, with ``positive``, at a zero coefficient where ``g_j > 0`` makes
-        the point infeasible (then ``s = 0``).
+        The larger of two valid gaps (both bound the suboptimality):
+        the exact Fenchel dual above at :math:`s\,r`, and -- when every
+        penalized feature has an L1 part -- scikit-learn's "formulation A"
+        (L2 part moved into an augmented design, dual point
+        :math:`s'(r, -\sqrt{\lambda_2} w)`). Taking the larger keeps
+        scikit-learn's stopping rule at least as strict. Unpenalized features
+        (``lam1 == lam2 == 0``) are assumed orthogonal to ``r`` except, with
+        ``positive``, at a zero coefficient where ``g_j > 0`` makes the point
+        infeasible (then the scale is 0).
     """
     primal = 0.5 * r_norm2
     scale = 1.0
+    scale_a = 1.0
+    l2_norm2 = 0.0
+    use_a = True
     for k in range(corr.shape[0]):
         b = coef[k]
         primal += lam1[k] * abs(b) + 0.5 * lam2[k] * b * b
-        if lam2[k] == 0.0:
-            c = corr[k] if positive else abs(corr[k])
-            if lam1[k] > 0.0:
-                if c * scale > lam1[k]:
-                    scale = lam1[k] / c
-            elif positive and b == 0.0 and c > 0.0:
-                scale = 0.0
+        l2_norm2 += lam2[k] * b * b
+        c = corr[k] if positive else abs(corr[k])
+        h = corr[k] - lam2[k] * b
+        h = h if positive else abs(h)
+        if lam1[k] > 0.0:
+            if h * scale_a > lam1[k]:
+                scale_a = lam1[k] / h
+            if lam2[k] == 0.0 and c * scale > lam1[k]:
+                scale = lam1[k] / c
+        elif lam2[k] > 0.0:
+            use_a = False  # pure L2 coordinate: formulation A is infeasible
+        elif positive and b == 0.0 and c > 0.0:
+            scale = 0.0
+            scale_a = 0.0
     dual = scale * y_dot_r - 0.5 * scale * scale * r_norm2
     for k in range(corr.shape[0]):
         if lam2[k] > 0.0:
@@ -122,4 +137,8 @@ def quadratic_enet_gap(corr, coef, lam1, lam2, positive, r_norm2, y_dot_r):
             excess = c - lam1[k]
             if excess > 0.0:
                 dual -= excess * excess / (2.0 * lam2[k])
-    return primal - dual
+    gap = primal - dual
+    if use_a:
+        dual_a = scale_a * y_dot_r - 0.5 * scale_a * scale_a * (r_norm2 + l2_norm2)
+        gap = max(gap, primal - dual_a)
+    return gap
