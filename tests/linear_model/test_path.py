@@ -195,3 +195,11 @@ def test_deprecated_n_alphas_warns_like_sklearn():
     with pytest.warns(FutureWarning, match="alphas=None"):
         a, _, _ = lasso_path(X, y, alphas=None)
     assert a.shape == (100,)
+
+
+def test_precomputed_gram_array_matches_no_gram():
+    X, y, _ = _data()
+    G = np.asfortranarray(X.T @ X)
+    _, c_gram, _ = lasso_path(X, y, alphas=6, precompute=G, Xy=X.T @ y, tol=1e-12)
+    _, c_plain, _ = lasso_path(X, y, alphas=6, precompute=False, tol=1e-12)
+    np.testing.assert_allclose(c_gram, c_plain, atol=1e-7)

@@ -280,3 +280,32 @@ def test_property_permuting_features_permutes_coefs(seed):
     a = solve_enet(X, y, penalty_factor=pf, **kw)
     b = solve_enet(X[:, perm], y, penalty_factor=pf[perm], **kw)
     np.testing.assert_allclose(b.coef, a.coef[perm], atol=1e-6)
+
+
+class _NoDensifyCSC(sparse.csc_matrix):
+    """CSC matrix that refuses to be densified."""
+
+    def toarray(self, *args, **kwargs):
+        raise AssertionError("sparse X was densified")
+
+    def todense(self, *args, **kwargs):
+        raise AssertionError("sparse X was densified")
+
+
+def test_sparse_with_intercept_is_never_densified():
+    X, y, rng = _problem()
+    X[rng.rand(*X.shape) < 0.6] = 0.0
+    sw = rng.uniform(0.5, 1.5, size=len(y))
+    res = solve_enet(_NoDensifyCSC(X), y, alpha=0.02, l1_ratio=0.8,
+                     sample_weight=sw, tol=1e-12)
+    ref = solve_enet(X, y, alpha=0.02, l1_ratio=0.8, sample_weight=sw, tol=1e-12)
+    np.testing.assert_allclose(res.coef, ref.coef, atol=1e-8)
+    assert res.intercept == pytest.approx(ref.intercept, abs=1e-8)
+
+
+def test_user_gram_and_xy_give_same_solution():
+    X, y, _ = _problem()
+    kw = dict(alpha=0.05, l1_ratio=0.6, fit_intercept=False, tol=1e-12)
+    ref = solve_enet(X, y, **kw)
+    res = solve_enet(X, y, Gram=X.T @ X, Xy=X.T @ y, **kw)
+    np.testing.assert_allclose(res.coef, ref.coef, atol=1e-8)
