@@ -29,27 +29,31 @@ _FAST = {"reassoc", "contract", "arcp", "nsz"}
 # Compiled elementwise kernels (one pass over a C-ordered (m, h) block)
 # --------------------------------------------------------------------------
 @numba.njit(cache=True, error_model="numpy", fastmath=_FAST)
-def _activate(z, kind):
+def _activate(z, kind, one):
     """f(z) for kind 0 identity, 1 logistic, 2 tanh, 3 relu."""
     if kind == 3:
         return max(z, z * 0)
     if kind == 2:
         return np.tanh(z)
     if kind == 1:
-        return 1 / (1 + np.exp(-z))
+        return one / (one + np.exp(-z))
     return z
 
 
 @numba.njit(cache=True, error_model="numpy", fastmath=_FAST)
-def _derivative(a, kind):
-    """f'(z) written with the output a = f(z)."""
+def _derivative(a, kind, one):
+    """f'(z) written with the output a = f(z).
+
+    ``one`` is 1 in the data's dtype: a literal 1 would promote float32 loops
+    to float64 (half the SIMD width).
+    """
     if kind == 3:
-        return a * 0 + (a > 0)
+        return one if a > 0 else a * 0
     if kind == 2:
-        return 1 - a * a
+        return one - a * a
     if kind == 1:
-        return a * (1 - a)
-    return a * 0 + 1
+        return a * (one - a)
+    return one
 
 
 @numba.njit(cache=True, error_model="numpy", fastmath=_FAST)
@@ -59,14 +63,16 @@ def _bias_activation(Z, b, kind):
     m, h = Z.shape
     # ReLU gets its own loop: a branch on `kind` inside the loop would stop
     # LLVM from vectorizing it (the same in the kernels below).
+    zero = Z.dtype.type(0.0)
+    one = Z.dtype.type(1.0)
     if kind == 3:
         for i in range(m):
             for j in range(h):
-                Z[i, j] = max(Z[i, j] + b[j], 0)
+                Z[i, j] = max(Z[i, j] + b[j], zero)
         return
     for i in range(m):
         for j in range(h):
-            Z[i, j] = _activate(Z[i, j] + b[j], kind)
+            Z[i, j] = _activate(Z[i, j] + b[j], kind, one)
 
 
 @numba.njit(cache=True, error_model="numpy", fastmath=_FAST)
@@ -74,6 +80,7 @@ def _activation_backward(A, dA, kind, colsum):
     """dA <- dA * f'(z) (from the output A), in place; colsum <- its column
     sums (the bias gradient) in the same pass."""
     m, h = A.shape
+    one = A.dtype.type(1.0)
     acc = np.zeros(h)
     if kind == 3:
         for i in range(m):
@@ -84,7 +91,7 @@ def _activation_backward(A, dA, kind, colsum):
     else:
         for i in range(m):
             for j in range(h):
-                d = dA[i, j] * _derivative(A[i, j], kind)
+                d = dA[i, j] * _derivative(A[i, j], kind, one)
                 dA[i, j] = d
                 acc[j] += d
     for j in range(h):
@@ -156,14 +163,16 @@ def _batchnorm_forward_train(Z, gamma, beta, eps, xhat, mean, var, kind):
             x = (Z[i, j] - mean[j]) * inv_std[j]
             xhat[i, j] = x
             Z[i, j] = gamma[j] * x + beta[j]
+    zero = Z.dtype.type(0.0)
+    one = Z.dtype.type(1.0)
     if kind == 3:
         for i in range(m):
             for j in range(h):
-                Z[i, j] = max(Z[i, j], 0)
+                Z[i, j] = max(Z[i, j], zero)
     elif kind != 0:
         for i in range(m):
             for j in range(h):
-                Z[i, j] = _activate(Z[i, j], kind)
+                Z[i, j] = _activate(Z[i, j], kind, one)
 
 
 @numba.njit(cache=True, error_model="numpy", fastmath=_FAST)
@@ -171,6 +180,7 @@ def _batchnorm_backward(dY, A, kind, xhat, gamma, var, eps, dgamma, dbeta):
     """Backward of f(batch norm) in training mode (A = the output), dY
     overwritten by the gradient with respect to the normalized input."""
     m, h = dY.shape
+    one = dY.dtype.type(1.0)
     sdy = np.zeros(h)
     sdyx = np.zeros(h)
     if kind == 3:
@@ -181,7 +191,7 @@ def _batchnorm_backward(dY, A, kind, xhat, gamma, var, eps, dgamma, dbeta):
     elif kind != 0:
         for i in range(m):
             for j in range(h):
-                dY[i, j] *= _derivative(A[i, j], kind)
+                dY[i, j] *= _derivative(A[i, j], kind, one)
     for i in range(m):
         for j in range(h):
             d = dY[i, j]

@@ -24,45 +24,46 @@ transforms applied in this order:
    exactly zero.
 """
 
-import math
-
 import numba
 import numpy as np
 
 
-@numba.njit(cache=True, fastmath=True, error_model="numpy")
+@numba.njit(inline="always", fastmath=True, error_model="numpy")
 def _soft_threshold(x, tau):
-    """sign(x) * max(|x| - tau, 0), branch-free so that loops vectorize."""
-    return math.copysign(max(abs(x) - tau, x * 0), x)
+    """sign(x) * max(|x| - tau, 0) as min/max only, so that loops vectorize."""
+    return min(max(x - tau, x * 0), x + tau)
 
 
-@numba.njit(cache=True, fastmath=True, error_model="numpy")
-def _sgd_step(p, g, vel, lr, momentum, nesterov, n_w, l2, l1):
-    t = p.dtype.type
-    lr = t(lr)
-    mu = t(momentum)
-    l2 = t(l2)
-    tau = t(lr * l1)
-    for i in range(p.size):
-        gi = g[i]
-        if i < n_w:
-            gi += l2 * p[i]
+@numba.njit(inline="always", fastmath=True, error_model="numpy")
+def _sgd_range(p, g, vel, start, stop, lr, mu, nesterov, l2, tau):
+    for i in range(start, stop):
+        gi = g[i] + l2 * p[i]
         v = mu * vel[i] - lr * gi
         vel[i] = v
         if nesterov:
             pi = p[i] + mu * v - lr * gi
         else:
             pi = p[i] + v
-        if i < n_w and l1 > 0:
-            pi = _soft_threshold(pi, tau)
-        p[i] = pi
+        p[i] = _soft_threshold(pi, tau)
 
 
 @numba.njit(cache=True, fastmath=True, error_model="numpy")
-def _adam_range(p, g, m, v, start, stop, lr_t, b1, b2, eps, l2, l1, shrink):
-    """Adam update of p[start:stop] with the penalty terms (0 = off)."""
-    c1 = 1 - b1
-    c2 = 1 - b2
+def _sgd_step(p, g, vel, lr, momentum, nesterov, n_w, l2, l1):
+    t = p.dtype.type
+    zero = t(0.0)
+    # Penalized weights, then biases and batch-norm parameters.
+    _sgd_range(p, g, vel, 0, n_w, t(lr), t(momentum), nesterov, t(l2), t(lr * l1))
+    _sgd_range(p, g, vel, n_w, p.size, t(lr), t(momentum), nesterov, zero, zero)
+
+
+@numba.njit(inline="always", fastmath=True, error_model="numpy")
+def _adam_range(p, g, m, v, start, stop, lr_t, b1, b2, c1, c2, eps, l2, l1,
+                shrink):
+    """Adam update of p[start:stop] with the penalty terms (0 = off).
+
+    Every scalar has p's dtype (an int or float64 constant would promote a
+    float32 loop to float64 and halve its SIMD width).
+    """
     for i in range(start, stop):
         gi = g[i] + l2 * p[i]
         mi = b1 * m[i] + c1 * gi
@@ -74,19 +75,24 @@ def _adam_range(p, g, m, v, start, stop, lr_t, b1, b2, eps, l2, l1, shrink):
         p[i] = _soft_threshold(p[i] * shrink - step * mi, step * l1)
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, fastmath=True, error_model="numpy")
 def _adam_step(p, g, m, v, lr, lr_t, beta_1, beta_2, eps, n_w, l2, l1, decay):
     t = p.dtype.type
-    one = t(1.0)
-    zero = t(0.0)
+    lr_t = t(lr_t)
     b1 = t(beta_1)
     b2 = t(beta_2)
+    eps = t(eps)
+    zero = t(0.0)
+    c1 = t(1.0 - beta_1)
+    c2 = t(1.0 - beta_2)
     _adam_range(
-        p, g, m, v, 0, n_w, t(lr_t), b1, b2, t(eps), t(l2), t(l1),
+        p, g, m, v, 0, n_w, lr_t, b1, b2, c1, c2, eps, t(l2), t(l1),
         t(1.0 - lr * decay),
     )
     # Biases and batch-norm parameters: plain Adam.
-    _adam_range(p, g, m, v, n_w, p.size, t(lr_t), b1, b2, t(eps), zero, zero, one)
+    _adam_range(
+        p, g, m, v, n_w, p.size, lr_t, b1, b2, c1, c2, eps, zero, zero, t(1.0)
+    )
 
 
 class ElasticNetPenalty:
