@@ -49,9 +49,9 @@ _CONVERGENCE_MESSAGE = (
     "the number of iterations, check the scale of the "
     "features or consider increasing regularisation."
 )
-_WS_MIN_SIZE = 10
+_WS_MIN_SIZE = 100
 _ANDERSON_K = 5
-_INNER_TOL_RATIO = 0.3
+_INNER_TOL_RATIO = 0.1
 
 
 class EnetResult(NamedTuple):
