@@ -35,10 +35,11 @@ Method
   a steadier measure of the work done. For the scikit-learn-API estimators
   one ``fit(max_iter=5)`` is also timed (repeat 0), to show that
   ``partial_fit`` epochs are representative of ``fit``.
-* Peak memory: the increase of the resident set during the training epochs
+* Peak memory: the increase of the resident set during 2 training epochs
+  (every epoch allocates the same buffers; the first allocates the state)
   (kernel high-water mark ``VmHWM`` reset just before training, minus the RSS
-  before it: data, interpreter and imported libraries excluded), in a
-  separate fresh process per (case, library), after one throw-away epoch on
+  before it: data, interpreter and imported libraries excluded), in one
+  fresh process per library (the cases in turn), after one throw-away epoch on
   512 rows (one-time library costs: numba loading its kernels, torch's lazy
   init), with glibc's mmap threshold fixed at 64 KiB (``harness.MEMORY_ENV``)
   so that freed memory is not silently reused. That setting slows small
@@ -81,6 +82,7 @@ import gc
 import importlib
 import importlib.util
 import itertools
+import json
 import os
 import statistics
 import sys
@@ -98,6 +100,7 @@ N_THREADS = int(os.environ.get("SKREG_BENCH_MLP_THREADS", "2"))
 BATCH = 256
 EPOCHS = 5
 HIDDEN = (256, 256)
+MEMORY_EPOCHS = 2  # epochs of the peak-memory runs
 LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8
 
 CASES = {
@@ -151,6 +154,7 @@ def _child_env(n_threads):
 
 
 CHILD_ENV = _child_env(N_THREADS)
+PARTIAL = H.BENCH_DIR / "results" / "bench_mlp.partial.tmp"
 MEMORY_ENV = getattr(
     H,
     "MEMORY_ENV",
@@ -474,6 +478,9 @@ def run_memory(cases, lib, epochs, quick):
     from threadpoolctl import threadpool_limits
 
     _child_setup([lib])
+    # Every epoch allocates the same buffers: the peak is reached in the
+    # first (optimizer state, layer buffers) and repeated by the second.
+    epochs = min(epochs, MEMORY_EPOCHS)
     out = {}
     for case in cases:
         X, _, y, _ = make_data(case, quick)
@@ -583,7 +590,12 @@ def collect(
                 )
             # raw results so far, in case the parent is interrupted
             partial = {f"{k[0]}/{k[1]}": v for k, v in runs.items()}
-            H.save_json(partial, H.BENCH_DIR / "results" / "bench_mlp.partial.tmp")
+            H.save_json(partial, PARTIAL)
+    return runs, errors
+
+
+def collect_memory(case_keys, runs, epochs, quick, errors, log=print):
+    """One fresh process per library measures the peak RSS of every case."""
     memory = {}
     for lib in dict.fromkeys(lib for (_, lib), rs in runs.items() if rs):
         cases = [c for c in case_keys if runs.get((c, lib))]
@@ -598,7 +610,7 @@ def collect(
                 f"  {c:8s} {lib:8s} peak RSS +{r['rss_peak'] / 2**20:.1f} MiB",
                 flush=True,
             )
-    return runs, memory, errors
+    return memory
 
 
 def _median(x):
@@ -723,6 +735,7 @@ def _row(c, lib, t, sgemm):
     metric = "acc" if CASES[c]["kind"] == "classification" else "R²"
     dtype = "" if t["train_dtype"] == "float32" else f" ({t['train_dtype']}!)"
     fit = t["fit_per_epoch"]
+    rss = t["rss_peak"]
     return {
         "case": c,
         "library": lib + dtype,
@@ -731,8 +744,9 @@ def _row(c, lib, t, sgemm):
         "CPU s/epoch": f"{t['epoch_cpu_median']:.3f}",
         "1st epoch": f"{t['first_epoch']:.3f}",
         "fit()/5": "" if fit is None else f"{fit:.3f}",
-        "peak RSS": "+" + H.fmt_bytes(t["rss_peak"]),
-        "test score": f"{metric} {t['score_mean']:.4f} ± {t['score_std']:.4f}",
+        "peak RSS": "n/a" if rss is None else "+" + H.fmt_bytes(rss),
+        "test score": f"{metric} {t['score_mean']:.4f}"
+        + (f" ± {t['score_std']:.4f}" if len(t["scores"]) > 1 else ""),
         "GFLOP/s": f"{t['gflops']:.1f}",
         "% sgemm": f"{100 * t['gflops'] / sgemm:.0f}%",
     }
@@ -749,6 +763,7 @@ def render(case_keys, table, checks, env, extra, argv, quick):
             else:
                 rows.append(_row(c, lib, t, extra["sgemm_gflops"]))
     n_train, n_test = sizes(quick)
+    reps = ", ".join(f"`{c}` {n}" for c, n in extra["repeats"].items())
     gf = ", ".join(f"`{c}` {extra['flops_per_epoch'][c] / 1e9:.1f}" for c in case_keys)
     lines = [
         "### MLP results" + (" (--quick)" if quick else ""),
@@ -764,7 +779,7 @@ def render(case_keys, table, checks, env, extra, argv, quick):
         f"figure); batch-shaped 256³: {extra['sgemm_small_gflops']:.0f} GFLOP/s",
         f"- load average (1 min) seen by the children: "
         f"{extra['load_min']:.1f} to {extra['load_max']:.1f} on 2 cores",
-        f"- {extra['repeats']} repeats (seeds) x {extra['epochs']} epochs, "
+        f"- repeats (seeds) per case: {reps}; {extra['epochs']} epochs each, "
         f"epochs of all libraries interleaved; {n_train} training rows, "
         f"{n_test} test rows; matmul GFLOP per epoch: {gf}; total "
         f"{extra['seconds']:.0f} s",
@@ -777,8 +792,9 @@ def render(case_keys, table, checks, env, extra, argv, quick):
         "best: fastest such epoch; CPU s/epoch: median process CPU time (both "
         "threads); 1st epoch: median over repeats (fresh process); fit()/5: one "
         "`fit(max_iter=5)` / 5 (includes the first epoch); peak RSS: "
-        "resident-set increase during the 5 training epochs; test score: mean "
-        "± std over seeds.",
+        f"resident-set increase during {MEMORY_EPOCHS} training epochs (after "
+        "a throw-away warm-up model); test score: mean "
+        "± std over seeds (one seed: no std).",
         "",
         "Targets (speed verdict on the ratio of median epoch times; paired = "
         "median of per-epoch ratios within a process; accuracy bound = "
@@ -805,6 +821,7 @@ def main(argv=None):
     p.add_argument("--epochs", type=int, default=EPOCHS)
     p.add_argument(
         "--threads",
+        "--blas-threads",
         type=int,
         default=N_THREADS,
         help="BLAS/torch threads (default 2, the issue's setting)",
@@ -817,6 +834,13 @@ def main(argv=None):
     )
     p.add_argument(
         "--no-fit-check", action="store_true", help="skip the fit(max_iter=5) timing"
+    )
+    p.add_argument(
+        "--resume",
+        default=None,
+        metavar="PARTIAL_JSON",
+        help="skip the timing rounds: take them from the raw results an "
+        f"interrupted run saved ({PARTIAL.name}), then measure memory and report",
     )
     p.add_argument("--out", default=None, help="markdown output file")
     p.add_argument("--json", default=None, help="JSON output file")
@@ -843,15 +867,22 @@ def main(argv=None):
         for c in case_keys
     }
     deadline = None if args.max_minutes is None else t_start + 60 * args.max_minutes
-    runs, memory, errors = collect(
-        case_keys,
-        libs_ok,
-        repeats,
-        args.epochs,
-        args.quick,
-        fit_check=not args.no_fit_check,
-        deadline=deadline,
-    )
+    if args.resume:
+        with open(args.resume) as f:
+            runs = {tuple(k.split("/")): v for k, v in json.load(f).items()}
+        runs = {k: v for k, v in runs.items() if k[0] in case_keys}
+        errors = {}
+    else:
+        runs, errors = collect(
+            case_keys,
+            libs_ok,
+            repeats,
+            args.epochs,
+            args.quick,
+            fit_check=not args.no_fit_check,
+            deadline=deadline,
+        )
+    memory = collect_memory(case_keys, runs, args.epochs, args.quick, errors)
     sgemm_end = sgemm_rate()
     env["load_avg_end"] = os.getloadavg()
     table = summarize(runs, memory, flops)
@@ -865,7 +896,10 @@ def main(argv=None):
         "sgemm_small_gflops": small,
         "load_min": min(loads),
         "load_max": max(loads),
-        "repeats": max((len(v) for v in runs.values()), default=0),
+        "repeats": {
+            c: max((len(v) for k, v in runs.items() if k[0] == c), default=0)
+            for c in case_keys
+        },
         "epochs": args.epochs,
         "seconds": time.perf_counter() - t_start,
         "flops_per_epoch": flops,
