@@ -16,6 +16,7 @@ from scipy import optimize, sparse
 from sklearn.utils import check_array, check_consistent_length, check_random_state
 
 from ..utils.validation import check_penalty_factor, check_sample_weight
+from ._multitask import multitask_alpha_max, multitask_enet_path
 from ._penalties import enet_alpha_max
 from ._solver import _check_alpha_l1_ratio, _make_design, _solve, _Target
 
@@ -403,8 +404,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
     -------
     alphas : ndarray of shape (n_alphas,)
     coefs : ndarray of shape (n_features, n_alphas) or (n_targets, n_features, n_alphas)
-    dual_gaps : ndarray of shape (n_alphas,) or (n_targets, n_alphas)
-    n_iters : list of int (or (n_targets, n_alphas) array); if ``return_n_iter``
+    dual_gaps : ndarray of shape (n_alphas,)
+    n_iters : list of int; if ``return_n_iter``
     intercepts : ndarray; if ``return_intercept``
 
     Examples
@@ -444,6 +445,12 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
         params.get("penalty_factor"))
     if y.ndim > 1 and positive:
         raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
+    if y.ndim > 1:
+        return _multitask_public_path(
+            X, y, grid=grid, count=count, eps=eps, l1_ratio=l1_ratio, sw=sw, pf=pf,
+            fit_intercept=fit_intercept, coef_init=coef_init, tol=tol,
+            max_iter=max_iter, selection=selection, random_state=random_state,
+            return_n_iter=return_n_iter, return_intercept=return_intercept)
     if grid is None:
         grid = alpha_grid(X, y, l1_ratio=l1_ratio, eps=eps, n_alphas=count,
                           sample_weight=sw, penalty_factor=pf,
@@ -457,18 +464,44 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
         precompute=precompute if Gram is None else False, Gram=Gram,
         Xy=Xy, selection=selection, random_state=random_state, verbose=verbose,
     )
-    if y.ndim == 1:
-        out = [grid, res.coefs[0], res.dual_gaps[0]]
-        if return_n_iter:
-            out.append([int(v) for v in res.n_iters[0]])
-        if return_intercept:
-            out.append(res.intercepts[0])
-    else:
-        out = [grid, res.coefs, res.dual_gaps]
-        if return_n_iter:
-            out.append(res.n_iters)
-        if return_intercept:
-            out.append(res.intercepts)
+    out = [grid, res.coefs[0], res.dual_gaps[0]]
+    if return_n_iter:
+        out.append([int(v) for v in res.n_iters[0]])
+    if return_intercept:
+        out.append(res.intercepts[0])
+    return tuple(out)
+
+
+def _multitask_public_path(X, Y, *, grid, count, eps, l1_ratio, sw, pf,
+                           fit_intercept, coef_init, tol, max_iter, selection,
+                           random_state, return_n_iter, return_intercept):
+    """enet_path for 2-D y: the multi-task problem, like scikit-learn."""
+    if pf is not None and np.any(pf == 0):
+        raise ValueError(
+            "penalty_factor must be positive for multi-output y (the multi-task "
+            "solver has no unpenalized rows)."
+        )
+    if grid is None:
+        if l1_ratio <= 0:
+            raise ValueError(
+                "Automatic alpha grid generation is not supported for l1_ratio=0;"
+                " supply an explicit grid with `alphas=`."
+            )
+        a_max = multitask_alpha_max(X, Y, l1_ratio=l1_ratio, sample_weight=sw,
+                                    penalty_factor=pf, fit_intercept=fit_intercept)
+        grid = (np.full(count, _RESOLUTION) if a_max <= _RESOLUTION
+                else np.geomspace(a_max, a_max * eps, num=count))
+    elif grid.size > 1:
+        grid = np.sort(grid)[::-1]
+    coefs, intercepts, gaps, n_iters = multitask_enet_path(
+        X, Y, alphas=grid, l1_ratio=l1_ratio, sample_weight=sw, penalty_factor=pf,
+        fit_intercept=fit_intercept, coef_init=coef_init, tol=tol,
+        max_iter=max_iter, selection=selection, random_state=random_state)
+    out = [grid, coefs, gaps]
+    if return_n_iter:
+        out.append(n_iters)
+    if return_intercept:
+        out.append(intercepts)
     return tuple(out)
 
 

@@ -68,13 +68,33 @@ def test_path_with_intercept_and_weights_matches_sklearn_elasticnet():
         assert intercepts[i] == pytest.approx(sk.intercept_, abs=1e-6)
 
 
-def test_multi_output_is_independent_per_target():
-    X, y, _ = _data()
-    Y = np.c_[y, -2 * y + 1]
-    a, coefs, gaps = enet_path(X, Y, alphas=4, l1_ratio=0.8, tol=1e-12)
-    assert coefs.shape == (2, X.shape[1], 4) and gaps.shape == (2, 4)
-    _, c0, _ = enet_path(X, Y[:, 0], alphas=a, l1_ratio=0.8, tol=1e-12)
-    np.testing.assert_allclose(coefs[0], c0, atol=1e-8)
+@pytest.mark.parametrize("sparse_X", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_multi_output_is_multitask_like_sklearn(sparse_X, l1_ratio):
+    X, y, rng = _data()
+    Y = np.c_[y, -2 * y + rng.randn(len(y))]
+    Xi = sparse.csc_matrix(X) if sparse_X else X
+    kw = dict(alphas=5, l1_ratio=l1_ratio, tol=1e-13, max_iter=100000)
+    a1, c1, _, _ = sk_lm.enet_path(Xi, Y, return_n_iter=True, **kw)
+    a2, c2, g2, n2 = enet_path(Xi, Y, return_n_iter=True, **kw)
+    assert c2.shape == c1.shape == (2, X.shape[1], 5) and g2.shape == (5,)
+    np.testing.assert_allclose(a2, a1, rtol=1e-10)
+    np.testing.assert_allclose(c2, c1, atol=1e-6 * np.abs(c1).max())
+    assert len(n2) == 5
+
+
+def test_multi_output_with_intercept_and_weights_matches_multitask_estimator():
+    X, y, rng = _data()
+    Y = np.c_[y, y + rng.randn(len(y))]
+    sw = rng.uniform(0.3, 2.0, size=len(y))
+    alpha = 0.05
+    _, coefs, _, intercepts = enet_path(
+        X, Y, alphas=[alpha], l1_ratio=0.7, tol=1e-13, max_iter=100000,
+        sample_weight=sw, fit_intercept=True, return_intercept=True)
+    sk = sk_lm.MultiTaskElasticNet(alpha=alpha, l1_ratio=0.7, tol=1e-13,
+                                   max_iter=100000).fit(X, Y, sample_weight=sw)
+    np.testing.assert_allclose(coefs[..., 0], sk.coef_, atol=1e-6)
+    np.testing.assert_allclose(intercepts[:, 0], sk.intercept_, atol=1e-6)
 
 
 def test_float32_stays_float32():
@@ -169,6 +189,8 @@ def test_path_core_shapes_and_certificates():
         (dict(precompute=np.eye(3)), ValueError, "Gram"),
         (dict(coef_init=np.ones(3)), ValueError, "coef_init"),
         (dict(positive=True, multi=True), ValueError, "multi-output"),
+        (dict(penalty_factor=np.r_[0.0, np.ones(19)], multi=True), ValueError,
+         "penalty_factor must be positive"),
         (dict(l1_ratio=0.0, alphas=5), ValueError, "l1_ratio=0"),
     ],
 )
