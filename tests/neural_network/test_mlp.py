@@ -405,6 +405,15 @@ def test_poisson_and_multioutput_regression(reg_data):
     assert multi.fit(X, Y).predict(X).shape == (300, 2)
 
 
+def test_no_hidden_layer_is_a_linear_model(clf_data):
+    X, y = clf_data
+    clf = MLPClassifier(hidden_layer_sizes=(), solver="lbfgs", random_state=0)
+    clf.fit(X, y)
+    assert [c.shape for c in clf.coefs_] == [(8, 3)] and clf.n_layers_ == 2
+    Z = X @ clf.coefs_[0] + clf.intercepts_[0]
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[Z.argmax(1)])
+
+
 def test_sparse_input_matches_dense(clf_data):
     from scipy import sparse
 
