@@ -139,6 +139,30 @@ def _anderson_weights(buffer):
 
 
 @njit(cache=True)
+def _anderson_candidate(buffer, coef, ws, epoch, positive, out):
+    """Store this epoch's working-set iterate; every ``K + 1`` epochs write the
+    Anderson-extrapolated point into ``out`` and return True.
+    """
+    anderson_k = buffer.shape[0] - 1
+    slot = epoch % (anderson_k + 1)
+    for k in range(ws.shape[0]):
+        buffer[slot, k] = coef[ws[k]]
+    if slot != anderson_k:
+        return False
+    weights = _anderson_weights(buffer)
+    if weights.shape[0] == 0:
+        return False
+    # candidate = sum_k c_k w^(k+1)
+    for k in range(ws.shape[0]):
+        out[k] = 0.0
+        for m in range(anderson_k):
+            out[k] += weights[m] * buffer[m + 1, k]
+        if positive and out[k] < 0.0:
+            out[k] = 0.0
+    return True
+
+
+@njit(cache=True)
 def cd_working_set_dense(X, xbar, sw, weighted, center, yc, y_sum, R, state, coef,
                          ws, lam1, lam2, norm2, positive, max_epochs, tol_in,
                          random_order, seed, anderson_k):
@@ -203,11 +227,7 @@ def _cd_working_set(X, data, indices, indptr, is_sparse, xbar, sw, weighted,
     buffer = np.empty((anderson_k + 1, n_ws))
     coef_ws = np.empty(n_ws)
     corr = np.empty(n_ws)
-    lam1_ws = np.empty(n_ws)
-    lam2_ws = np.empty(n_ws)
-    for k in range(n_ws):
-        lam1_ws[k] = lam1[ws[k]]
-        lam2_ws[k] = lam2[ws[k]]
+    lam1_ws, lam2_ws = lam1[ws], lam2[ws]
     R_extra = np.empty(n_samples) if anderson_k > 0 else np.empty(0)
     gap = np.inf
     n_epochs = 0
@@ -242,49 +262,39 @@ def _cd_working_set(X, data, indices, indptr, is_sparse, xbar, sw, weighted,
         extrapolated = False
 
         if anderson_k > 0:
-            slot = epoch % (anderson_k + 1)
-            for k in range(n_ws):
-                buffer[slot, k] = coef[ws[k]]
-            if slot == anderson_k:
-                weights = _anderson_weights(buffer)
-                if weights.shape[0] > 0:
-                    # candidate = sum_k c_k w^(k+1); residual moved accordingly
-                    R_extra[:] = R
-                    S_extra = S
+            if _anderson_candidate(buffer, coef, ws, epoch, positive, coef_ws):
+                # move a copy of the residual to the candidate
+                R_extra[:] = R
+                S_extra = S
+                for k in range(n_ws):
+                    j = ws[k]
+                    delta = coef_ws[k] - coef[j]
+                    if delta != 0.0:
+                        _col_axpy(X, data, indices, indptr, is_sparse, j,
+                                  delta, R_extra)
+                        if center:
+                            S_extra -= delta * n_w * xbar[j]
+                obj_cur = _penalty_ws(coef, ws, lam1, lam2)
+                obj_new = 0.0
+                for k in range(n_ws):
+                    b = coef_ws[k]
+                    obj_new += lam1_ws[k] * abs(b) + 0.5 * lam2_ws[k] * b * b
+                q_cur = 0.0
+                q_new = 0.0
+                for i in range(n_samples):
+                    s = sw[i] if weighted else 1.0
+                    q_cur += s * R[i] * R[i]
+                    q_new += s * R_extra[i] * R_extra[i]
+                if center:
+                    q_cur -= S * S / n_w
+                    q_new -= S_extra * S_extra / n_w
+                if 0.5 * q_new + obj_new < 0.5 * q_cur + obj_cur:
                     for k in range(n_ws):
-                        coef_ws[k] = 0.0
-                        for m in range(anderson_k):
-                            coef_ws[k] += weights[m] * buffer[m + 1, k]
-                        if positive and coef_ws[k] < 0.0:
-                            coef_ws[k] = 0.0
-                        j = ws[k]
-                        delta = coef_ws[k] - coef[j]
-                        if delta != 0.0:
-                            _col_axpy(X, data, indices, indptr, is_sparse, j,
-                                      delta, R_extra)
-                            if center:
-                                S_extra -= delta * n_w * xbar[j]
-                    obj_cur = _penalty_ws(coef, ws, lam1, lam2)
-                    obj_new = 0.0
-                    for k in range(n_ws):
-                        b = coef_ws[k]
-                        obj_new += lam1_ws[k] * abs(b) + 0.5 * lam2_ws[k] * b * b
-                    q_cur = 0.0
-                    q_new = 0.0
-                    for i in range(n_samples):
-                        s = sw[i] if weighted else 1.0
-                        q_cur += s * R[i] * R[i]
-                        q_new += s * R_extra[i] * R_extra[i]
-                    if center:
-                        q_cur -= S * S / n_w
-                        q_new -= S_extra * S_extra / n_w
-                    if 0.5 * q_new + obj_new < 0.5 * q_cur + obj_cur:
-                        for k in range(n_ws):
-                            coef[ws[k]] = coef_ws[k]
-                        R[:] = R_extra
-                        S = S_extra
-                        state[0] = S
-                        extrapolated = True
+                        coef[ws[k]] = coef_ws[k]
+                    R[:] = R_extra
+                    S = S_extra
+                    state[0] = S
+                    extrapolated = True
 
         # approximate working-set gap from the correlations gathered during
         # the epoch (no extra pass over X); the caller certifies exactly
@@ -339,11 +349,7 @@ def cd_working_set_gram(G, q, corr, coef, ws, lam1, lam2, positive, y_norm2,
     buffer = np.empty((anderson_k + 1, n_ws))
     coef_ws = np.empty(n_ws)
     corr_ws = np.empty(n_ws)
-    lam1_ws = np.empty(n_ws)
-    lam2_ws = np.empty(n_ws)
-    for k in range(n_ws):
-        lam1_ws[k] = lam1[ws[k]]
-        lam2_ws[k] = lam2[ws[k]]
+    lam1_ws, lam2_ws = lam1[ws], lam2[ws]
     gap = np.inf
     n_epochs = 0
     for epoch in range(max_epochs):
@@ -370,59 +376,48 @@ def cd_working_set_gram(G, q, corr, coef, ws, lam1, lam2, positive, y_norm2,
                         corr[jj] -= delta * G[j, jj]
 
         if anderson_k > 0:
-            slot = epoch % (anderson_k + 1)
-            for k in range(n_ws):
-                buffer[slot, k] = coef[ws[k]]
-            if slot == anderson_k:
-                weights = _anderson_weights(buffer)
-                if weights.shape[0] > 0:
-                    for k in range(n_ws):
-                        coef_ws[k] = 0.0
-                        for m in range(anderson_k):
-                            coef_ws[k] += weights[m] * buffer[m + 1, k]
-                        if positive and coef_ws[k] < 0.0:
-                            coef_ws[k] = 0.0
-                    # objective difference via the quadratic form restricted to ws
-                    # f(w + d) - f(w) = -g.d + d.G.d / 2
-                    change = 0.0
+            if _anderson_candidate(buffer, coef, ws, epoch, positive, coef_ws):
+                # objective difference via the quadratic form restricted to ws
+                # f(w + d) - f(w) = -g.d + d.G.d / 2
+                change = 0.0
+                for k in range(n_ws):
+                    j = ws[k]
+                    d_k = coef_ws[k] - coef[j]
+                    b = coef_ws[k]
+                    change += (lam1_ws[k] * (abs(b) - abs(coef[j]))
+                               + 0.5 * lam2_ws[k] * (b * b - coef[j] * coef[j]))
+                    if d_k != 0.0:
+                        change -= corr[j] * d_k
+                        gd = 0.0
+                        for m in range(n_ws):
+                            gd += G[j, ws[m]] * (coef_ws[m] - coef[ws[m]])
+                        change += 0.5 * d_k * gd
+                if change < 0.0:
                     for k in range(n_ws):
                         j = ws[k]
                         d_k = coef_ws[k] - coef[j]
-                        b = coef_ws[k]
-                        change += (lam1_ws[k] * (abs(b) - abs(coef[j]))
-                                   + 0.5 * lam2_ws[k] * (b * b - coef[j] * coef[j]))
-                        if d_k != 0.0:
-                            change -= corr[j] * d_k
-                            gd = 0.0
+                        if d_k != 0.0 and dense_update:
+                            for m in range(n_features):
+                                corr[m] -= d_k * G[j, m]
+                        elif d_k != 0.0:
                             for m in range(n_ws):
-                                gd += G[j, ws[m]] * (coef_ws[m] - coef[ws[m]])
-                            change += 0.5 * d_k * gd
-                    if change < 0.0:
-                        for k in range(n_ws):
-                            j = ws[k]
-                            d_k = coef_ws[k] - coef[j]
-                            if d_k != 0.0 and dense_update:
-                                for m in range(n_features):
-                                    corr[m] -= d_k * G[j, m]
-                            elif d_k != 0.0:
-                                for m in range(n_ws):
-                                    corr[ws[m]] -= d_k * G[j, ws[m]]
-                        for k in range(n_ws):
-                            coef[ws[k]] = coef_ws[k]
+                                corr[ws[m]] -= d_k * G[j, ws[m]]
+                    for k in range(n_ws):
+                        coef[ws[k]] = coef_ws[k]
 
-        if True:  # O(|ws|): cheap enough to test after every epoch
-            q_dot_w = 0.0
-            g_dot_w = 0.0
-            for k in range(n_ws):
-                j = ws[k]
-                coef_ws[k] = coef[j]
-                corr_ws[k] = corr[j]
-                q_dot_w += q[j] * coef[j]
-                g_dot_w += corr[j] * coef[j]
-            r_norm2 = y_norm2 - q_dot_w - g_dot_w
-            y_dot_r = y_norm2 - q_dot_w
-            gap = quadratic_enet_gap(corr_ws, coef_ws, lam1_ws, lam2_ws, positive,
-                                     r_norm2, y_dot_r)
-            if gap <= tol_in:
-                break
+        # O(|ws|): cheap enough to test after every epoch
+        q_dot_w = 0.0
+        g_dot_w = 0.0
+        for k in range(n_ws):
+            j = ws[k]
+            coef_ws[k] = coef[j]
+            corr_ws[k] = corr[j]
+            q_dot_w += q[j] * coef[j]
+            g_dot_w += corr[j] * coef[j]
+        r_norm2 = y_norm2 - q_dot_w - g_dot_w
+        y_dot_r = y_norm2 - q_dot_w
+        gap = quadratic_enet_gap(corr_ws, coef_ws, lam1_ws, lam2_ws, positive,
+                                 r_norm2, y_dot_r)
+        if gap <= tol_in:
+            break
     return n_epochs, gap
