@@ -143,7 +143,7 @@ def alpha_grid(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, sample_weight=None
     >>> from skreg.linear_model._path import alpha_grid
     >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
     >>> alpha_grid(X, np.array([1.0, 2.0, 4.0]), n_alphas=3, eps=0.01)
-    array([0.66666667, 0.06666667, 0.00666667])
+    array([0.44444444, 0.04444444, 0.00444444])
     """
     if not 0.0 < l1_ratio <= 1.0:
         raise ValueError(
