@@ -34,7 +34,7 @@ X = np.linspace(0, 1, n_samples)[:, None]
 y = np.sin(2 * np.pi * X.ravel()) + rng.normal(scale=0.3, size=n_samples)
 X_grid = np.linspace(0, 1, 300)[:, None]
 # Many random 75/25 splits: with so few points a single K-fold split is noisy.
-cv = ShuffleSplit(n_splits=30, test_size=0.25, random_state=0)
+cv = ShuffleSplit(n_splits=15, test_size=0.25, random_state=0)
 
 
 def polynomial_model(degree, regressor=None):
@@ -69,7 +69,7 @@ fig.tight_layout()
 # Train and cross-validated error against the degree. Both are high on the
 # left (underfitting); on the right the training error keeps falling while the
 # validation error climbs by two orders of magnitude: the gap between the two
-# curves *is* the overfitting. (30 random 75/25 splits; the mean is drawn.)
+# curves *is* the overfitting. (15 random 75/25 splits; the mean is drawn.)
 degrees = np.arange(1, 16)
 disp = ValidationCurveDisplay.from_estimator(
     polynomial_model(1), X, y,
@@ -88,7 +88,7 @@ disp.ax_.set_title("Error against model capacity")
 # overfitted polynomial, a huge alpha flattens it (underfitting again), and in
 # between lies a model as good as the best low degree. The regularization
 # strength has become the capacity knob, but a continuous one.
-alphas = np.logspace(-8, 2, 21)
+alphas = np.logspace(-8, 2, 11)
 disp = ValidationCurveDisplay.from_estimator(
     polynomial_model(15, Ridge()), X, y,
     param_name="ridge__alpha", param_range=alphas,
