@@ -370,7 +370,8 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
     pf = np.ones(p) if penalty_factor is None else np.asarray(penalty_factor, float)
     lam1 = n * alpha * l1_ratio * pf
     lam2 = n * alpha * (1.0 - l1_ratio) * pf
-    unpenalized = np.flatnonzero(pf == 0)
+    # exact block update for every coordinate without penalty (pf == 0, alpha == 0)
+    unpenalized = np.flatnonzero((lam1 == 0) & (lam2 == 0) & (design.norm2 > 0))
     coef = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64)
     if positive:
         np.maximum(coef, 0.0, out=coef)

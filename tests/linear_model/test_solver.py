@@ -309,3 +309,16 @@ def test_user_gram_and_xy_give_same_solution():
     ref = solve_enet(X, y, **kw)
     res = solve_enet(X, y, Gram=X.T @ X, Xy=X.T @ y, **kw)
     np.testing.assert_allclose(res.coef, ref.coef, atol=1e-8)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_alpha_zero_is_least_squares(mode):
+    X, y, rng = _problem(n=30, p=6)
+    sw = rng.uniform(0.5, 1.5, size=len(y))
+    Xi = sparse.csc_matrix(X) if mode == "sparse" else X
+    res = solve_enet(Xi, y, alpha=0.0, sample_weight=sw, tol=1e-12,
+                     precompute=(mode == "gram"))
+    A = np.c_[np.ones(len(y)), X] * np.sqrt(sw)[:, None]
+    beta = np.linalg.lstsq(A, y * np.sqrt(sw), rcond=None)[0]
+    np.testing.assert_allclose(res.coef, beta[1:], rtol=1e-7)
+    assert res.intercept == pytest.approx(beta[0], rel=1e-7)
