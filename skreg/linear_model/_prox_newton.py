@@ -314,7 +314,8 @@ def lbfgs_smooth(Xa, datafit, alpha, penalty_factor, *, fit_intercept=True,
     than a coordinate-descent epoch per Newton step. ``gtol`` bounds the
     same KKT violation the prox-Newton solver stops on; the caller
     re-checks it (and polishes with prox-Newton if L-BFGS stopped early on
-    its ``ftol``). Returns ``W``, ``b`` and ``info`` as
+    its ``ftol``). The estimators use it for pure L2 when X has at least
+    ``1e6`` entries. Returns ``W``, ``b`` and ``info`` as
     :func:`prox_newton` (``kkt`` is the max-norm of the final gradient).
     """
     from scipy.optimize import minimize

@@ -257,7 +257,7 @@ def test_float32_labels_and_warm_start():
     np.testing.assert_array_equal(clf.classes_, [False, True])
     warm = LogisticRegression(C=0.5, warm_start=True, tol=1e-10).fit(X, y)
     warm.fit(X, y)
-    assert warm.n_iter_[0] == 0
+    assert warm.n_iter_[0] == 1  # only the certificate was evaluated
 
 
 @pytest.mark.parametrize(
@@ -392,3 +392,16 @@ def test_cv_no_refit_and_errors():
         LogisticRegressionCV(l1_ratios=[0.5, 2.0]).fit(X, y)
     with pytest.raises(ValueError, match="Cs must contain positive"):
         LogisticRegressionCV(Cs=[0.1, -1.0]).fit(X, y)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_lbfgs_path_for_large_l2_problems_matches_sklearn(n_classes, monkeypatch):
+    # pure L2 fits switch to L-BFGS above a size threshold; force it here
+    from skreg.linear_model import _logistic
+
+    monkeypatch.setattr(_logistic, "_LBFGS_MIN_SIZE", 0)
+    X, y = make_data(n_classes, seed=15)
+    ref = sklearn_reference(X, y, 0.8, 0.0)
+    ours = LogisticRegression(C=0.8, tol=1e-10).fit(X, y)
+    assert_same_model(ours, ref, X)
+    assert ours.kkt_violation_ <= 1e-10
