@@ -40,7 +40,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..utils._sklearn_private import Hidden, Interval, StrOptions, _fit_context
 from ..utils.validation import check_penalty_factor, check_sample_weight
 from ._cv_selection import SELECTION_RULES, cv_mean_and_std_error, select_index
-from ._glm_datafits import BinaryLogistic, Multinomial
+from ._datafits import BinaryLogistic, Multinomial
 from ._penalties import enet_alpha_max
 from ._prox_newton import ColumnAccess, lbfgs_smooth, prox_newton
 

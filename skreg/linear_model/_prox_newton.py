@@ -8,9 +8,10 @@ Solves
         \left(\rho |W_{jk}| + \frac{1-\rho}{2} W_{jk}^2\right)
 
 for a datafit ``F`` that is a weighted *mean* of per-sample losses (weights
-summing to one; see :mod:`._glm_datafits`), ``W`` of shape
-``(n_features, n_rows)`` (``n_rows`` = 1 for the binary logistic loss, K for
-the multinomial loss) and an unpenalized intercept ``b``.
+summing to one; the Logistic and Multinomial section of :mod:`._datafits`),
+``W`` of shape ``(n_features, n_rows)`` (``n_rows`` = 1 for the binary
+logistic loss, K for the multinomial loss) and an unpenalized intercept
+``b``.
 
 Algorithm (as in skglm's ``ProxNewton`` and celer's PN solver, extended to
 the softmax loss):

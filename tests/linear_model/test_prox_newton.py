@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 
-from skreg.linear_model._glm_datafits import BinaryLogistic, Multinomial
+from skreg.linear_model._datafits import BinaryLogistic, Multinomial
 from skreg.linear_model._glm_kernels import best_common_shift
 from skreg.linear_model._prox_newton import (
     ColumnAccess,
