@@ -267,6 +267,48 @@ def test_property_integer_weights_equal_repeated_rows(seed, sparse_X):
     assert a.intercept == pytest.approx(b.intercept, abs=1e-6)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 42])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_integer_weights_same_predictions_as_repeated_rows_at_default_tol(
+        seed, l1_ratio):
+    # p > n, small alpha: hundreds of epochs at the default tol; the solution
+    # is only tol-accurate, yet both inputs must give the same iterates up to
+    # rounding (sklearn's check_sample_weight_equivalence compares at 1e-7)
+    rng = np.random.RandomState(seed)
+    X = rng.rand(15, 30)
+    y = rng.randint(0, 3, size=15).astype(float)
+    counts = rng.randint(0, 5, size=15)
+    Xr, yr = np.repeat(X, counts, axis=0), np.repeat(y, counts)
+    alpha_max = np.abs((Xr - Xr.mean(0)).T @ (yr - yr.mean())).max() / len(yr)
+    kw = dict(alpha=alpha_max / (300 * l1_ratio), l1_ratio=l1_ratio)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a = solve_enet(X, y, sample_weight=counts.astype(float), **kw)
+        b = solve_enet(Xr, yr, **kw)
+    assert a.n_iter > 50  # a hard problem, not a few-epoch one
+    np.testing.assert_allclose(X @ a.coef + a.intercept, X @ b.coef + b.intercept,
+                               rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_anderson_option_keeps_the_certificate(mode, monkeypatch):
+    # extrapolation is off by default; the kernels' option must stay correct
+    import skreg.linear_model._solver as solver_module
+
+    monkeypatch.setattr(solver_module, "_ANDERSON_K", 5)
+    X, y, _ = _problem(n=30, p=60, seed=3)
+    Xi = sparse.csc_matrix(X) if mode == "sparse" else X
+    kw = dict(alpha=0.01, l1_ratio=0.8, tol=1e-8, max_iter=50000)
+    res = solve_enet(Xi, y, precompute=(mode == "gram"), **kw)
+    monkeypatch.setattr(solver_module, "_ANDERSON_K", 0)
+    ref = solve_enet(X, y, tol=1e-13, max_iter=100000,
+                     **{k: v for k, v in kw.items() if k not in ("tol", "max_iter")})
+    assert res.converged and res.dual_gap <= 1e-8 * _y_scale(y, None, True)
+    f = _objective(X, y, res.coef, res.intercept, 0.01, 0.8, None, None)
+    f_ref = _objective(X, y, ref.coef, ref.intercept, 0.01, 0.8, None, None)
+    assert f - f_ref <= res.dual_gap + 1e-12
+
+
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 10_000))
 def test_property_permuting_features_permutes_coefs(seed):
