@@ -17,6 +17,8 @@ duality-gap stopping test on the working set:
 
 All strengths are n-scaled (``lam1 = n * alpha * l1_ratio * penalty_factor``).
 Vectors are float64; X may be float32 or float64 (it is never converted).
+The entry points release the GIL (``nogil``), so CV folds run in parallel
+in joblib threads.
 """
 
 import numpy as np
@@ -162,7 +164,7 @@ def _anderson_candidate(buffer, coef, ws, epoch, positive, out):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def cd_working_set_dense(X, xbar, sw, weighted, center, yc, y_sum, R, state, coef,
                          ws, lam1, lam2, norm2, positive, max_epochs, tol_in,
                          random_order, seed, anderson_k):
@@ -173,7 +175,7 @@ def cd_working_set_dense(X, xbar, sw, weighted, center, yc, y_sum, R, state, coe
                            random_order, seed, anderson_k)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def cd_working_set_sparse(data, indices, indptr, xbar, sw, weighted, center, yc,
                           y_sum, R, state, coef, ws, lam1, lam2, norm2, positive,
                           max_epochs, tol_in, random_order, seed, anderson_k):
@@ -326,7 +328,7 @@ def _cd_working_set(X, data, indices, indptr, is_sparse, xbar, sw, weighted,
     return n_epochs, gap
 
 
-@njit(cache=True, fastmath=_FAST)
+@njit(cache=True, nogil=True, fastmath=_FAST)
 def cd_working_set_gram(G, q, corr, coef, ws, lam1, lam2, positive, y_norm2,
                         max_epochs, tol_in, random_order, seed, anderson_k):
     r"""Coordinate descent on ``ws`` using the Gram matrix.

@@ -56,7 +56,7 @@ from ._glm_kernels import (
 )
 
 
-@njit(cache=True, fastmath={"reassoc", "contract"})
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
 def quadratic_column_norms(X, data, indices, indptr, is_sparse, xbar, sw, weighted):
     r"""Weighted squared norms of the implicitly centered columns.
 
@@ -93,7 +93,7 @@ def quadratic_column_norms(X, data, indices, indptr, is_sparse, xbar, sw, weight
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def quadratic_enet_gap(corr, coef, lam1, lam2, positive, r_norm2, y_dot_r):
     r"""Duality gap of the n-scaled quadratic + elastic-net problem.
 

@@ -25,7 +25,7 @@ from ._solver import _CONVERGENCE_MESSAGE, _Design
 _GAP_EVERY = 10
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _multitask_epochs(X, data, indices, indptr, is_sparse, xbar, sw, weighted,
                       center, R, S, W, lam1, lam2, norm2, n_epochs, random_order,
                       seed):

@@ -163,6 +163,25 @@ def test_parallel_folds_give_the_same_answer():
     np.testing.assert_array_equal(serial.coef_, parallel.coef_)
 
 
+def test_parallel_folds_sparse_lasso_and_kernels_release_the_gil():
+    from skreg.linear_model import _cd_kernels, _datafits, _multitask
+
+    X, y, _ = make_data(n_samples=80, n_features=30, density=0.3)
+    X = sparse.csr_matrix(X)
+    serial = LassoCV(n_jobs=1, cv=4, alphas=20).fit(X, y)
+    parallel = LassoCV(n_jobs=2, cv=4, alphas=20).fit(X, y)
+    np.testing.assert_array_equal(serial.mse_path_, parallel.mse_path_)
+    np.testing.assert_array_equal(serial.coef_, parallel.coef_)
+    # joblib threads only overlap if the compiled entry points drop the GIL
+    for kernel in (_cd_kernels.cd_working_set_dense,
+                   _cd_kernels.cd_working_set_sparse,
+                   _cd_kernels.cd_working_set_gram,
+                   _datafits.quadratic_column_norms,
+                   _datafits.quadratic_enet_gap,
+                   _multitask._multitask_epochs):
+        assert kernel.targetoptions.get("nogil") is True, kernel.__name__
+
+
 def test_zero_weights_are_the_same_as_dropped_samples():
     X, y, sw = make_data()
     sw[::5] = 0.0
