@@ -423,3 +423,53 @@ def cd_working_set_gram(G, q, corr, coef, ws, lam1, lam2, positive, y_norm2,
         if gap <= tol_in:
             break
     return n_epochs, gap
+
+
+# float64 products for float32 X: BLAS would accumulate in float32, and the
+# duality gap built on float32 correlations is not an honest certificate.
+@njit(cache=True, nogil=True, fastmath=_FAST)
+def correlations_dense64(X, u):
+    """X^T u accumulated in float64 (X dense, any float dtype)."""
+    out = np.empty(X.shape[1])
+    for j in range(X.shape[1]):
+        acc = 0.0
+        for i in range(u.shape[0]):
+            acc += X[i, j] * u[i]
+        out[j] = acc
+    return out
+
+
+@njit(cache=True, nogil=True)
+def correlations_sparse64(data, indices, indptr, u):
+    """X^T u accumulated in float64 (X given by its CSC arrays)."""
+    n_features = indptr.shape[0] - 1
+    out = np.empty(n_features)
+    for j in range(n_features):
+        acc = 0.0
+        for k in range(indptr[j], indptr[j + 1]):
+            acc += data[k] * u[indices[k]]
+        out[j] = acc
+    return out
+
+
+@njit(cache=True, nogil=True, fastmath=_FAST)
+def matvec_dense64(X, w):
+    """X w accumulated in float64 (zero coefficients skipped)."""
+    out = np.zeros(X.shape[0])
+    for j in range(X.shape[1]):
+        if w[j] != 0.0:
+            a = w[j]
+            for i in range(X.shape[0]):
+                out[i] += X[i, j] * a
+    return out
+
+
+@njit(cache=True, nogil=True)
+def matvec_sparse64(data, indices, indptr, n_samples, w):
+    """X w accumulated in float64 (X given by its CSC arrays)."""
+    out = np.zeros(n_samples)
+    for j in range(indptr.shape[0] - 1):
+        if w[j] != 0.0:
+            for k in range(indptr[j], indptr[j + 1]):
+                out[indices[k]] += data[k] * w[j]
+    return out

@@ -41,6 +41,10 @@ from ._cd_kernels import (
     cd_working_set_dense,
     cd_working_set_gram,
     cd_working_set_sparse,
+    correlations_dense64,
+    correlations_sparse64,
+    matvec_dense64,
+    matvec_sparse64,
 )
 from ._datafits import quadratic_column_norms, quadratic_enet_gap
 from ._penalties import enet_kkt_violation
@@ -146,6 +150,8 @@ class _Design:
 
     def _compute_gram(self):
         X, sw = self.X, self.sw
+        if X.dtype != np.float64:
+            return self._compute_gram_float64()
         if self.is_sparse:
             Xw = X.multiply(sw[:, None]).tocsc() if self.weighted else X
             G = (X.T @ Xw).toarray()
@@ -160,16 +166,45 @@ class _Design:
             G -= self.n_samples * np.outer(self.xbar, self.xbar)
         return _c_contiguous_symmetric(G)
 
+    def _compute_gram_float64(self):
+        """Gram of a float32 X accumulated in float64, by blocks of rows (no
+        full float64 copy of X): a float32 Gram would make the certificate
+        of the Gram solver dishonest at the 1e-7 relative level."""
+        X, sw = self.X, self.sw
+        p = self.n_features
+        G = np.zeros((p, p))
+        block = max(1, (1 << 22) // max(p, 1))  # ~32 MB of float64 rows
+        for start in range(0, self.n_samples, block):
+            rows = X[start:start + block]
+            rows = rows.toarray() if sparse.issparse(rows) else rows
+            rows = np.asarray(rows, dtype=np.float64)
+            if self.weighted:
+                rows = rows * np.sqrt(sw[start:start + block])[:, None]
+            G += rows.T @ rows
+        if self.fit_intercept:
+            G -= self.n_samples * np.outer(self.xbar, self.xbar)
+        return _c_contiguous_symmetric(G)
+
     def correlations(self, v):
         """X^T (s * v) as float64 (raw X, no centering correction)."""
         u = self.sw * v if self.weighted else v
-        return np.asarray(self.X.T @ u.astype(self.dtype, copy=False),
-                          dtype=np.float64).ravel()
+        if self.dtype == np.float64:
+            return np.asarray(self.X.T @ u, dtype=np.float64).ravel()
+        # float32 X: accumulate in float64 (an honest gap needs it)
+        u = np.ascontiguousarray(u, dtype=np.float64)
+        if self.is_sparse:
+            return correlations_sparse64(self.data, self.indices, self.indptr, u)
+        return correlations_dense64(self.dense, u)
 
     def matvec(self, w):
         """X @ w as float64."""
-        return np.asarray(self.X @ w.astype(self.dtype, copy=False),
-                          dtype=np.float64).ravel()
+        if self.dtype == np.float64:
+            return np.asarray(self.X @ w, dtype=np.float64).ravel()
+        w = np.ascontiguousarray(w, dtype=np.float64)
+        if self.is_sparse:
+            return matvec_sparse64(self.data, self.indices, self.indptr,
+                                   self.n_samples, w)
+        return matvec_dense64(self.dense, w)
 
     def centered_columns(self, idx):
         """Dense sqrt(s) * (X[:, idx] - xbar[idx]) (small column subsets only)."""
@@ -536,6 +571,8 @@ def _block_update_unpenalized(design, idx, coef, corr, R, state, positive):
 
 def _matvec_subset(design, idx, delta):
     cols = design.X[:, idx]
+    if cols.dtype != np.float64:  # a few columns: upcast, accumulate in float64
+        cols = cols.astype(np.float64)
     return np.asarray(cols @ delta, dtype=np.float64).ravel()
 
 

@@ -378,3 +378,30 @@ def test_clone_and_pickle_round_trip():
     again = pickle.loads(pickle.dumps(reg))
     np.testing.assert_array_equal(again.predict(X), reg.predict(X))
     assert clone(reg).get_params()["alpha"] == 0.1
+
+
+@pytest.mark.parametrize("mode", ["dense", "sparse", "gram"])
+def test_float32_dual_gap_bounds_true_suboptimality(mode):
+    # the certificate of a float32 fit is computed with float64 accumulators:
+    # it must bound the distance to the float64 optimum (of the same
+    # float32-rounded data), not just the float32 rounding noise
+    rng = np.random.RandomState(0)
+    X = (rng.randn(200, 50) * 3 + 5).astype(np.float32)
+    y = X[:, :5].astype(np.float64) @ rng.randn(5) * 10 + rng.randn(200) + 100
+    Xi = sparse.csc_matrix(X) if mode == "sparse" else X
+    params = dict(alpha=0.01, l1_ratio=0.5, max_iter=100_000)
+    est = ElasticNet(tol=1e-10, precompute=(mode == "gram"), **params).fit(Xi, y)
+    assert est.coef_.dtype == np.float32
+    X64 = X.astype(np.float64)
+    ref = ElasticNet(tol=1e-15, **params).fit(X64, y)
+
+    def objective(coef, intercept):
+        r = y - X64 @ coef - intercept
+        return (0.5 * r @ r / len(y) + 0.01 * (0.5 * np.abs(coef).sum()
+                                               + 0.25 * coef @ coef))
+
+    subopt = objective(est.coef_.astype(np.float64), est.intercept_) - objective(
+        ref.coef_, ref.intercept_)
+    # slack: rounding the returned coefficients to float32 (second order)
+    assert subopt <= est.dual_gap_ + 1e-13 * np.var(y)
+    assert est.dual_gap_ <= 1e-10 * np.var(y)  # and it did converge to tol
