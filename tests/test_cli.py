@@ -103,6 +103,22 @@ def test_csv_classification_with_categories_and_gaps(mixed_csv, tmp_path, capsys
     assert by_name["logistic"]["cv_score_mean"] > 0.7
 
 
+def test_parquet_file_gives_the_csv_result(mixed_csv, tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    parquet = tmp_path / "mixed.parquet"
+    pd.read_csv(mixed_csv).to_parquet(parquet)
+    payloads = []
+    for path in (mixed_csv, parquet):
+        out = tmp_path / path.suffix[1:]
+        code, _, stderr = run_cli(capsys, path, "--target", "label",
+                                  "--models", "ridge", "--cv", 3, "--out", out)
+        assert code == 0, stderr
+        payloads.append(json.loads((out / "results.json").read_text()))
+    csv_model, parquet_model = (p["models"][0] for p in payloads)
+    assert csv_model["best_params"] == parquet_model["best_params"]
+    assert csv_model["cv_score_mean"] == pytest.approx(parquet_model["cv_score_mean"])
+
+
 @pytest.mark.parametrize(
     "content, args, message",
     [
