@@ -9,6 +9,7 @@ data.
 """
 
 import numbers
+from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
@@ -87,7 +88,8 @@ def _fold_mse_path(X, y, sample_weight, train, test, alphas, l1_ratio, path_para
     return np.average(squared_errors, axis=0, weights=sw_test)
 
 
-class _EnetCVBase(LinearPredictMixin, RegressorMixin, BaseEstimator):
+class _EnetCVBase(LinearPredictMixin, RegressorMixin, BaseEstimator,
+                  metaclass=ABCMeta):
     """Shared fit of LassoCV and ElasticNetCV (subclasses give the l1_ratios)."""
 
     _parameter_constraints: dict = {
@@ -108,11 +110,13 @@ class _EnetCVBase(LinearPredictMixin, RegressorMixin, BaseEstimator):
         "selection_rule": [StrOptions(set(SELECTION_RULES))],
     }
 
+    @abstractmethod
     def _l1_ratios(self):
-        raise NotImplementedError
+        """The l1_ratio values to cross-validate, as a 1-D array."""
 
+    @abstractmethod
     def _refit_estimator(self, alpha, l1_ratio):
-        raise NotImplementedError
+        """The single-alpha estimator refitted on all the data at the choice."""
 
     def _alpha_grids(self, X, y, sample_weight, l1_ratios, penalty_factor):
         """One decreasing alpha grid per l1_ratio, shape (n_l1_ratio, n_alphas)."""

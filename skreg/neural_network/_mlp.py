@@ -8,6 +8,7 @@ penalty, optimizer, schedule, augmentations) and call a training loop from
 
 import numbers
 import warnings
+from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
@@ -283,7 +284,7 @@ def _store_init_params(estimator, params):
             setattr(estimator, name, value)
 
 
-class _BaseMLP(BaseEstimator):
+class _BaseMLP(BaseEstimator, metaclass=ABCMeta):
     """Shared machinery of MLPClassifier and MLPRegressor."""
 
     _parameter_constraints: dict = {
@@ -397,8 +398,9 @@ class _BaseMLP(BaseEstimator):
         return True
 
     # -- building blocks ---------------------------------------------------
+    @abstractmethod
     def _loss_name(self):
-        raise NotImplementedError
+        """Name of the training loss in :mod:`._losses`."""
 
     def _network(self, layer_units, rates, dtype):
         net = Network(
@@ -464,8 +466,9 @@ class _BaseMLP(BaseEstimator):
         return Loss(self._loss_name()).inverse_link(Z)
 
     # -- fitting ----------------------------------------------------------
+    @abstractmethod
     def _encode_val(self, X_val, y_val, dtype):
-        raise NotImplementedError
+        """Validate and encode a user-supplied validation set like the training one."""
 
     def _fit(self, X, y, sample_weight=None, incremental=False, X_val=None,
              y_val=None, sample_weight_val=None):
