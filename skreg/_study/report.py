@@ -29,10 +29,15 @@ def table_rows(results):
     return rows
 
 
+def table_header(scoring):
+    """Column titles shared by the terminal table and the HTML report."""
+    return ["model", "best parameters", f"CV {scoring} ± std", f"train {scoring}",
+            "gap", "non-zero"]
+
+
 def format_table(results, scoring):
     """A fixed-width table for the terminal."""
-    header = ["model", "best parameters", f"CV {scoring} ± std", f"train {scoring}",
-              "gap", "non-zero"]
+    header = table_header(scoring)
     rows = [header, *table_rows(results)]
     widths = [max(len(row[k]) for row in rows) for k in range(len(header))]
     lines = [
@@ -146,8 +151,7 @@ img { max-width: 520px; }
 def write_html(path, payload, results, files, out):
     """One self-contained page: the table, notes and every figure inlined."""
     esc = html.escape
-    header = ["model", "best parameters", f"CV {payload['scoring']} ± std",
-              f"train {payload['scoring']}", "gap", "non-zero"]
+    header = table_header(payload["scoring"])
     rows = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>"
                    for row in table_rows(results))
     notes = "".join(f"<li>{esc(w)}</li>" for w in payload["warnings"])
