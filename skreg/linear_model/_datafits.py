@@ -201,7 +201,9 @@ class BinaryLogistic:
         return binary_loss_along(Z[0], Q[0], t, self.y, self.sw)
 
     def prepare(self, Z):
-        binary_derivatives(Z[0], self.y, self.sw, self._raw[0], self._hess)
+        # the loss at Z comes from the same exponentials (line search's F(0))
+        self.prepared_loss = binary_derivatives(Z[0], self.y, self.sw,
+                                                self._raw[0], self._hess)
         return self._raw
 
     def hess_diag(self, kargs, ws):
@@ -251,7 +253,7 @@ class BinaryLogistic:
         return np.array([np.log(pos / neg)])
 
     def dual_gap(self, Xa, W, b, Z, alpha, l1_ratio, penalty_factor,
-                 fit_intercept):
+                 fit_intercept, grad=None):
         r"""Fenchel duality gap of the binary problem at ``(W, b)``.
 
         The dual variable is :math:`\theta_i = \sigma(-y_i z_i) \in [0, 1]`
@@ -264,7 +266,8 @@ class BinaryLogistic:
         class's side, and for ``l1_ratio == 1`` the box
         :math:`|X_j^\top u| \le \alpha f_j` by a common scaling. Returns NaN
         when the dual is not finite (``alpha == 0`` or a zero penalty
-        factor).
+        factor). ``grad`` (``X.T @ raw`` at ``Z``, shape (p, 1)), when given
+        without an intercept, saves the pass over X: then ``v = -grad``.
         """
         if alpha <= 0.0 or np.any(penalty_factor <= 0.0):
             return np.nan
@@ -279,8 +282,10 @@ class BinaryLogistic:
                 theta = np.where(self.y > 0, theta * (neg / pos), theta)
             elif neg > pos:
                 theta = np.where(self.y < 0, theta * (pos / neg), theta)
-        u = self.sw * self.y * theta
-        v = Xa.gradient(u[None, :])[:, 0]
+        if grad is not None and not fit_intercept:
+            v = -grad[:, 0]  # theta unscaled: u = -raw, X.T @ u = -grad
+        else:
+            v = Xa.gradient((self.sw * self.y * theta)[None, :])[:, 0]
         a = alpha * pf
         if l1_ratio >= 1.0:
             ratio = np.max(np.abs(v) / a) if v.size else 0.0
@@ -292,7 +297,7 @@ class BinaryLogistic:
             excess = np.maximum(np.abs(v) - a * l1_ratio, 0.0)
             conj = float(np.sum(excess * excess / (2.0 * a * (1.0 - l1_ratio))))
         dual = binary_entropy_sum(theta, self.sw) - conj
-        primal = self.loss(Z) + float(
+        primal = self.prepared_loss + float(
             a @ (l1_ratio * np.abs(W[:, 0]) + 0.5 * (1.0 - l1_ratio) * W[:, 0] ** 2)
         )
         return max(primal - dual, 0.0)
@@ -316,7 +321,8 @@ class Multinomial:
         return multinomial_loss_along(Z, Q, t, self.y, self.sw)
 
     def prepare(self, Z):
-        multinomial_derivatives(Z, self.y, self.sw, self._P, self._raw)
+        self.prepared_loss = multinomial_derivatives(Z, self.y, self.sw, self._P,
+                                                     self._raw)
         return self._raw
 
     def hess_diag(self, kargs, ws):

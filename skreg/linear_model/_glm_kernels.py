@@ -49,43 +49,115 @@ def sigmoid(x):
 # column access, shared by dense (Fortran) and sparse (CSC) X
 
 
+# Every kernel that reads columns is compiled twice from one body (inlined
+# at the Numba IR level, so it takes the flags of the function it lands in):
+# a dense variant with fastmath reassociation (SIMD dot products, like BLAS)
+# and a sparse variant without it: with reassociation allowed LLVM
+# vectorizes the sparse loops with gather instructions, several times
+# slower than the scalar loop on short columns (about 3x for a full X.T @ v
+# here). Separately compiled (non-inlined) helpers do not solve it: the call
+# itself then costs as much. ``by_layout`` picks the variant in Python.
+_FAST = {"reassoc", "contract", "arcp"}
+
+
+def by_layout(dense, sparse):
+    """One entry point ``f(X, data, indices, indptr, is_sparse, ...)``."""
+
+    def run(X, data, indices, indptr, is_sparse, *args):
+        kernel = sparse if is_sparse else dense
+        return kernel(X, data, indices, indptr, is_sparse, *args)
+
+    run.__doc__ = dense.__doc__
+    run.__name__ = dense.__name__.removesuffix("_dense")
+    return run
+
+
+@njit(inline="always")
+def _dense_dot(X, j, v):
+    acc = 0.0
+    for i in range(X.shape[0]):
+        acc += X[i, j] * v[i]
+    return acc
+
+
+@njit(inline="always")
+def _sparse_dot(data, indices, indptr, j, v):
+    acc = 0.0
+    for ptr in range(indptr[j], indptr[j + 1]):
+        acc += data[ptr] * v[indices[ptr]]
+    return acc
+
+
+@njit(inline="always")
+def _dense_sq_dot(X, j, v):
+    acc = 0.0
+    for i in range(X.shape[0]):
+        x = X[i, j]
+        acc += x * x * v[i]
+    return acc
+
+
+@njit(inline="always")
+def _sparse_sq_dot(data, indices, indptr, j, v):
+    acc = 0.0
+    for ptr in range(indptr[j], indptr[j + 1]):
+        x = data[ptr]
+        acc += x * x * v[indices[ptr]]
+    return acc
+
+
+@njit(inline="always")
+def _dense_axpy(X, j, a, v):
+    for i in range(X.shape[0]):
+        v[i] += a * X[i, j]
+
+
+@njit(inline="always")
+def _sparse_axpy(data, indices, indptr, j, a, v):
+    for ptr in range(indptr[j], indptr[j + 1]):
+        v[indices[ptr]] += a * data[ptr]
+
+
+@njit(inline="always")
+def _dense_hq_dot(X, j, hess, q):
+    acc = 0.0
+    for i in range(X.shape[0]):
+        acc += X[i, j] * hess[i] * q[i]
+    return acc
+
+
+@njit(inline="always")
+def _sparse_hq_dot(data, indices, indptr, j, hess, q):
+    acc = 0.0
+    for ptr in range(indptr[j], indptr[j + 1]):
+        i = indices[ptr]
+        acc += data[ptr] * hess[i] * q[i]
+    return acc
+
+
 @njit(cache=True, inline="always")
 def col_dot(X, data, indices, indptr, is_sparse, j, v):
     """``sum_i X[i, j] * v[i]``."""
-    acc = 0.0
     if is_sparse:
-        for ptr in range(indptr[j], indptr[j + 1]):
-            acc += data[ptr] * v[indices[ptr]]
-    else:
-        for i in range(X.shape[0]):
-            acc += X[i, j] * v[i]
-    return acc
+        return _sparse_dot(data, indices, indptr, j, v)
+    return _dense_dot(X, j, v)
 
 
 @njit(cache=True, inline="always")
 def col_sq_dot(X, data, indices, indptr, is_sparse, j, v):
     """``sum_i X[i, j]**2 * v[i]``."""
-    acc = 0.0
     if is_sparse:
-        for ptr in range(indptr[j], indptr[j + 1]):
-            x = data[ptr]
-            acc += x * x * v[indices[ptr]]
-    else:
-        for i in range(X.shape[0]):
-            x = X[i, j]
-            acc += x * x * v[i]
-    return acc
+        return _sparse_sq_dot(data, indices, indptr, j, v)
+    return _dense_sq_dot(X, j, v)
 
 
 @njit(cache=True, inline="always")
 def col_axpy(X, data, indices, indptr, is_sparse, j, a, v):
     """``v += a * X[:, j]`` in place."""
     if is_sparse:
-        for ptr in range(indptr[j], indptr[j + 1]):
-            v[indices[ptr]] += a * data[ptr]
+        _sparse_axpy(data, indices, indptr, j, a, v)
     else:
-        for i in range(X.shape[0]):
-            v[i] += a * X[i, j]
+        _dense_axpy(X, j, a, v)
 
 
 @njit(cache=True)
@@ -100,19 +172,45 @@ def gather_columns(X, cols, out_t):
             out_t[c, i] = X[i, cols[c]]
 
 
-@njit(cache=True, fastmath=True)
-def cols_dot(X, data, indices, indptr, is_sparse, cols, v, out):
+@njit(inline="always")
+def _cols_dot_body(X, data, indices, indptr, is_sparse, cols, v, out):
     """``out[c] = X[:, cols[c]] . v`` for a subset of columns (1-D ``v``)."""
     for c in range(cols.shape[0]):
         out[c] = col_dot(X, data, indices, indptr, is_sparse, cols[c], v)
 
 
-@njit(cache=True, fastmath=True)
-def cols_dot_multi(X, data, indices, indptr, is_sparse, cols, V, out):
+@njit(cache=True, fastmath=_FAST)
+def _cols_dot_dense(X, data, indices, indptr, is_sparse, cols, v, out):
+    return _cols_dot_body(X, data, indices, indptr, is_sparse, cols, v, out)
+
+
+@njit(cache=True)
+def _cols_dot_sparse(X, data, indices, indptr, is_sparse, cols, v, out):
+    return _cols_dot_body(X, data, indices, indptr, is_sparse, cols, v, out)
+
+
+cols_dot = by_layout(_cols_dot_dense, _cols_dot_sparse)
+
+
+@njit(inline="always")
+def _cols_dot_multi_body(X, data, indices, indptr, is_sparse, cols, V, out):
     """``out[c, k] = X[:, cols[c]] . V[k]`` for ``V`` of shape (K, n)."""
     for c in range(cols.shape[0]):
         for k in range(V.shape[0]):
             out[c, k] = col_dot(X, data, indices, indptr, is_sparse, cols[c], V[k])
+
+
+@njit(cache=True, fastmath=_FAST)
+def _cols_dot_multi_dense(X, data, indices, indptr, is_sparse, cols, V, out):
+    return _cols_dot_multi_body(X, data, indices, indptr, is_sparse, cols, V, out)
+
+
+@njit(cache=True)
+def _cols_dot_multi_sparse(X, data, indices, indptr, is_sparse, cols, V, out):
+    return _cols_dot_multi_body(X, data, indices, indptr, is_sparse, cols, V, out)
+
+
+cols_dot_multi = by_layout(_cols_dot_multi_dense, _cols_dot_multi_sparse)
 
 
 # ---------------------------------------------------------------------------
@@ -139,19 +237,32 @@ def binary_loss_along(z, q, t, y, sw):
 
 @njit(cache=True)
 def binary_derivatives(z, y, sw, raw, hess):
-    """Derivatives of the loss with respect to the scores.
+    """Derivatives of the loss with respect to the scores, and the loss.
 
     ``raw[i] = -sw_i y_i sigmoid(-y_i z_i)`` (so the gradient in ``w`` is
     ``X.T @ raw``) and ``hess[i] = sw_i sigmoid(z_i) sigmoid(-z_i)``.
+    Returns ``sum_i sw_i log(1 + exp(-y_i z_i))`` from the same exponential.
     """
+    loss = 0.0
     for i in range(z.shape[0]):
-        p_wrong = sigmoid(-y[i] * z[i])
+        m = -y[i] * z[i]
+        if m > 0.0:
+            e = np.exp(-m)  # sigmoid(m) = 1 / (1 + e)
+            p_wrong = 1.0 / (1.0 + e)
+            loss += sw[i] * (m + np.log1p(e))
+        else:
+            e = np.exp(m)
+            p_wrong = e / (1.0 + e)
+            loss += sw[i] * np.log1p(e)
         raw[i] = -sw[i] * y[i] * p_wrong
-        hess[i] = sw[i] * p_wrong * (1.0 - p_wrong)
+        # p (1 - p) = e / (1 + e)^2 on both branches, without cancellation
+        inv = 1.0 / (1.0 + e)
+        hess[i] = sw[i] * e * inv * inv
+    return loss
 
 
-@njit(cache=True, fastmath=True)
-def binary_cd_epochs(X, data, indices, indptr, is_sparse, ws, w_ws, grad_ws,
+@njit(inline="always")
+def _binary_cd_epochs_body(X, data, indices, indptr, is_sparse, ws, w_ws, grad_ws,
                      hdiag_ws, alpha_ws, l1_ratio, hess, q, fit_intercept,
                      grad_b, hess_b, delta_b, max_epochs, tol):
     r"""Coordinate descent on the prox-Newton quadratic model (binary).
@@ -178,10 +289,17 @@ def binary_cd_epochs(X, data, indices, indptr, is_sparse, ws, w_ws, grad_ws,
             hx[c] = col_dot(X, data, indices, indptr, is_sparse, ws[c], hess)
     offset = 0.0  # intercept part of q, applied to q at the end
     gb_model = grad_b  # model gradient of the intercept, kept current
-    n_done = max_epochs
-    for epoch in range(max_epochs):
+    # glmnet's active-set sweeps: after a sweep that moved something, sweep
+    # only the non-zero coordinates until they settle, then confirm with a
+    # full sweep; zero coordinates of long sparse columns cost a full column
+    # read each for nothing while the non-zeros are still moving.
+    active_only = False
+    n_done = 0
+    while n_done < max_epochs:
         worst = 0.0
         for c in range(m):
+            if active_only and w_ws[c] == 0.0:
+                continue
             j = ws[c]
             mu = hx[c] / hess_b if coupled else 0.0
             curv = hdiag_ws[c] - mu * hx[c]
@@ -209,8 +327,12 @@ def binary_cd_epochs(X, data, indices, indptr, is_sparse, ws, w_ws, grad_ws,
             gb_model = 0.0
             if abs(e) * hess_b > worst:
                 worst = abs(e) * hess_b
-        if worst <= tol:
-            n_done = epoch + 1
+        n_done += 1
+        if worst > tol:
+            active_only = True
+        elif active_only:
+            active_only = False  # settled on the non-zeros: confirm on all
+        else:
             break
     if coupled:
         delta_b[0] += offset
@@ -219,25 +341,55 @@ def binary_cd_epochs(X, data, indices, indptr, is_sparse, ws, w_ws, grad_ws,
     return n_done
 
 
+@njit(cache=True, fastmath=_FAST)
+def _binary_cd_epochs_dense(X, data, indices, indptr, is_sparse, ws, w_ws, grad_ws,
+                            hdiag_ws, alpha_ws, l1_ratio, hess, q, fit_intercept,
+                            grad_b, hess_b, delta_b, max_epochs, tol):
+    return _binary_cd_epochs_body(X, data, indices, indptr, is_sparse, ws, w_ws,
+                                  grad_ws, hdiag_ws, alpha_ws, l1_ratio, hess, q,
+                                  fit_intercept, grad_b, hess_b, delta_b,
+                                  max_epochs, tol)
+
+
+@njit(cache=True)
+def _binary_cd_epochs_sparse(X, data, indices, indptr, is_sparse, ws, w_ws, grad_ws,
+                             hdiag_ws, alpha_ws, l1_ratio, hess, q, fit_intercept,
+                             grad_b, hess_b, delta_b, max_epochs, tol):
+    return _binary_cd_epochs_body(X, data, indices, indptr, is_sparse, ws, w_ws,
+                                  grad_ws, hdiag_ws, alpha_ws, l1_ratio, hess, q,
+                                  fit_intercept, grad_b, hess_b, delta_b,
+                                  max_epochs, tol)
+
+
+binary_cd_epochs = by_layout(_binary_cd_epochs_dense, _binary_cd_epochs_sparse)
+
+
 @njit(cache=True, inline="always")
 def _hq_dot(X, data, indices, indptr, is_sparse, j, hess, q):
     """``sum_i X[i, j] * hess[i] * q[i]`` without a temporary."""
-    acc = 0.0
     if is_sparse:
-        for ptr in range(indptr[j], indptr[j + 1]):
-            i = indices[ptr]
-            acc += data[ptr] * hess[i] * q[i]
-    else:
-        for i in range(X.shape[0]):
-            acc += X[i, j] * hess[i] * q[i]
-    return acc
+        return _sparse_hq_dot(data, indices, indptr, j, hess, q)
+    return _dense_hq_dot(X, j, hess, q)
 
 
-@njit(cache=True, fastmath=True)
-def hess_diag(X, data, indices, indptr, is_sparse, cols, hess, out):
+@njit(inline="always")
+def _hess_diag_body(X, data, indices, indptr, is_sparse, cols, hess, out):
     """``out[c] = sum_i hess_i X[i, cols[c]]**2``."""
     for c in range(cols.shape[0]):
         out[c] = col_sq_dot(X, data, indices, indptr, is_sparse, cols[c], hess)
+
+
+@njit(cache=True, fastmath=_FAST)
+def _hess_diag_dense(X, data, indices, indptr, is_sparse, cols, hess, out):
+    return _hess_diag_body(X, data, indices, indptr, is_sparse, cols, hess, out)
+
+
+@njit(cache=True)
+def _hess_diag_sparse(X, data, indices, indptr, is_sparse, cols, hess, out):
+    return _hess_diag_body(X, data, indices, indptr, is_sparse, cols, hess, out)
+
+
+hess_diag = by_layout(_hess_diag_dense, _hess_diag_sparse)
 
 
 # ---------------------------------------------------------------------------
@@ -285,9 +437,12 @@ def multinomial_derivatives(Z, y, sw, P, raw):
     """Softmax probabilities ``P`` (K, n) and ``raw = sw * (P - onehot(y))``.
 
     The gradient in ``W`` is ``X.T @ raw.T``; the Hessian of sample i in the
-    scores is ``sw_i (diag(p_i) - p_i p_i^T)``.
+    scores is ``sw_i (diag(p_i) - p_i p_i^T)``. Returns the loss
+    ``sum_i sw_i (logsumexp(Z[:, i]) - Z[y_i, i])`` from the same
+    exponentials.
     """
     n_classes, n = Z.shape
+    loss = 0.0
     for i in range(n):
         zmax = Z[0, i]
         for k in range(1, n_classes):
@@ -301,10 +456,12 @@ def multinomial_derivatives(Z, y, sw, P, raw):
             P[k, i] /= s
             raw[k, i] = sw[i] * P[k, i]
         raw[y[i], i] -= sw[i]
+        loss += sw[i] * (zmax + np.log(s) - Z[y[i], i])
+    return loss
 
 
-@njit(cache=True, fastmath=True)
-def multinomial_hess_diag(X, data, indices, indptr, is_sparse, cols, P, sw, out):
+@njit(inline="always")
+def _multinomial_hess_diag_body(X, data, indices, indptr, is_sparse, cols, P, sw, out):
     """``out[c, k] = sum_i sw_i p_ik (1 - p_ik) X[i, cols[c]]**2``."""
     n_classes, n = P.shape
     hk = np.empty(n)
@@ -313,6 +470,24 @@ def multinomial_hess_diag(X, data, indices, indptr, is_sparse, cols, P, sw, out)
             hk[i] = sw[i] * P[k, i] * (1.0 - P[k, i])
         for c in range(cols.shape[0]):
             out[c, k] = col_sq_dot(X, data, indices, indptr, is_sparse, cols[c], hk)
+
+
+@njit(cache=True, fastmath=_FAST)
+def _multinomial_hess_diag_dense(X, data, indices, indptr, is_sparse, cols, P, sw,
+                                 out):
+    return _multinomial_hess_diag_body(X, data, indices, indptr, is_sparse, cols, P,
+                                       sw, out)
+
+
+@njit(cache=True)
+def _multinomial_hess_diag_sparse(X, data, indices, indptr, is_sparse, cols, P, sw,
+                                  out):
+    return _multinomial_hess_diag_body(X, data, indices, indptr, is_sparse, cols, P,
+                                       sw, out)
+
+
+multinomial_hess_diag = by_layout(_multinomial_hess_diag_dense,
+                                  _multinomial_hess_diag_sparse)
 
 
 @njit(cache=True, inline="always")
@@ -345,8 +520,8 @@ def _multi_apply(X, data, indices, indptr, is_sparse, j, k, d, P, Q, mvec):
             mvec[i] += P[k, i] * v
 
 
-@njit(cache=True, fastmath=True)
-def multinomial_cd_epochs(X, data, indices, indptr, is_sparse, ws, W_ws, G_ws,
+@njit(inline="always")
+def _multinomial_cd_epochs_body(X, data, indices, indptr, is_sparse, ws, W_ws, G_ws,
                           Hd_ws, alpha_ws, l1_ratio, P, sw, Q, mvec,
                           fit_intercept, grad_b, hess_b, delta_b, max_epochs, tol):
     r"""Coordinate descent on the exact multinomial prox-Newton model.
@@ -431,6 +606,32 @@ def multinomial_cd_epochs(X, data, indices, indptr, is_sparse, ws, W_ws, G_ws,
         if worst <= tol:
             return epoch + 1
     return max_epochs
+
+
+@njit(cache=True, fastmath=_FAST)
+def _multinomial_cd_epochs_dense(X, data, indices, indptr, is_sparse, ws, W_ws,
+                                 G_ws, Hd_ws, alpha_ws, l1_ratio, P, sw, Q, mvec,
+                                 fit_intercept, grad_b, hess_b, delta_b, max_epochs,
+                                 tol):
+    return _multinomial_cd_epochs_body(X, data, indices, indptr, is_sparse, ws,
+                                       W_ws, G_ws, Hd_ws, alpha_ws, l1_ratio, P, sw,
+                                       Q, mvec, fit_intercept, grad_b, hess_b,
+                                       delta_b, max_epochs, tol)
+
+
+@njit(cache=True)
+def _multinomial_cd_epochs_sparse(X, data, indices, indptr, is_sparse, ws, W_ws,
+                                  G_ws, Hd_ws, alpha_ws, l1_ratio, P, sw, Q, mvec,
+                                  fit_intercept, grad_b, hess_b, delta_b,
+                                  max_epochs, tol):
+    return _multinomial_cd_epochs_body(X, data, indices, indptr, is_sparse, ws,
+                                       W_ws, G_ws, Hd_ws, alpha_ws, l1_ratio, P, sw,
+                                       Q, mvec, fit_intercept, grad_b, hess_b,
+                                       delta_b, max_epochs, tol)
+
+
+multinomial_cd_epochs = by_layout(_multinomial_cd_epochs_dense,
+                                  _multinomial_cd_epochs_sparse)
 
 
 # ---------------------------------------------------------------------------
