@@ -25,61 +25,86 @@ _SQUARED, _POISSON, _LOGISTIC, _SOFTMAX = 0, 1, 2, 3
 
 
 @numba.njit(cache=True, error_model="numpy")
+def _softmax_value_and_delta(Z, Y, sw, scale, D):
+    """Softmax branch of :func:`_value_and_delta`.
+
+    One exp per entry, in the data's dtype (float32 stays float32); the
+    per-row loss ``sum_j y_j (zmax - z_j) + sum_j y_j log s`` adds only
+    non-negative terms, so it does not cancel for large outputs.
+    """
+    m, k = Z.shape
+    one = Z.dtype.type(1.0)
+    total = 0.0
+    for i in range(m):
+        zmax = Z[i, 0]
+        for j in range(1, k):
+            if Z[i, j] > zmax:
+                zmax = Z[i, j]
+        s = Z.dtype.type(0.0)
+        li = 0.0
+        sy = 0.0
+        for j in range(k):
+            y = Y[i, j]
+            z = Z[i, j]
+            if y != 0:
+                li += y * (zmax - z)
+                sy += y
+            e = np.exp(z - zmax)
+            Z[i, j] = e
+            s += e
+        li += sy * np.log(s)
+        inv = one / s
+        c = sw[i] * scale
+        for j in range(k):
+            p = Z[i, j] * inv
+            Z[i, j] = p
+            D[i, j] = (p - Y[i, j]) * c
+        total += sw[i] * li
+    return total
+
+
+@numba.njit(cache=True, error_model="numpy")
 def _value_and_delta(Z, Y, sw, scale, D, kind):
     """Loss sum over rows (weighted), Z <- p (in place), D <- w (p - y) scale."""
+    if kind == _SOFTMAX:
+        return _softmax_value_and_delta(Z, Y, sw, scale, D)
     m, k = Z.shape
     total = 0.0
     for i in range(m):
         w = sw[i]
         li = 0.0
-        if kind == _SOFTMAX:
-            zmax = Z[i, 0]
-            for j in range(1, k):
-                if Z[i, j] > zmax:
-                    zmax = Z[i, j]
-            s = 0.0
-            for j in range(k):
-                s += np.exp(Z[i, j] - zmax)
-            lse = zmax + np.log(s)
-            for j in range(k):
-                y = Y[i, j]
-                z = Z[i, j]
-                if y != 0:
-                    li += y * (lse - z)
-                p = np.exp(z - lse)
-                Z[i, j] = p
-                D[i, j] = (p - y) * w * scale
-        else:
-            for j in range(k):
-                y = Y[i, j]
-                z = Z[i, j]
-                if kind == _SQUARED:
-                    r = z - y
-                    li += 0.5 * r * r
-                    p = z
-                elif kind == _POISSON:
-                    p = np.exp(z)
-                    li += p - y * z - y
-                    if y > 0:
-                        li += y * np.log(y)
+        for j in range(k):
+            y = Y[i, j]
+            z = Z[i, j]
+            if kind == _SQUARED:
+                r = z - y
+                li += 0.5 * r * r
+                p = z
+            elif kind == _POISSON:
+                p = np.exp(z)
+                li += p - y * z - y
+                if y > 0:
+                    li += y * np.log(y)
+            else:
+                li += max(z, 0.0) - y * z + np.log1p(np.exp(-abs(z)))
+                if z >= 0:
+                    p = 1.0 / (1.0 + np.exp(-z))
                 else:
-                    li += max(z, 0.0) - y * z + np.log1p(np.exp(-abs(z)))
-                    if z >= 0:
-                        p = 1.0 / (1.0 + np.exp(-z))
-                    else:
-                        e = np.exp(z)
-                        p = e / (1.0 + e)
-                Z[i, j] = p
-                D[i, j] = (p - y) * w * scale
+                    e = np.exp(z)
+                    p = e / (1.0 + e)
+            Z[i, j] = p
+            D[i, j] = (p - y) * w * scale
         total += w * li
     return total
 
 
 @numba.njit(cache=True, error_model="numpy")
 def _count_correct(P, Y, sw, softmax):
-    """Weighted number of rows whose predicted labels all match."""
+    """Weighted number of rows whose predicted labels all match, and the
+    weight sum of all rows."""
     m, k = P.shape
     total = 0.0
+    weight = 0.0
     for i in range(m):
         ok = True
         if softmax:
@@ -98,7 +123,8 @@ def _count_correct(P, Y, sw, softmax):
                     break
         if ok:
             total += sw[i]
-    return total
+        weight += sw[i]
+    return total, weight
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -179,8 +205,9 @@ class Loss:
     def score_stats(self, P, Y, sw, acc):
         """Accumulate what the training score needs from one minibatch."""
         if self.is_classification:
-            acc[0, 0] += _count_correct(P, Y, sw, self.kind == _SOFTMAX)
-            acc[1, 0] += sw.sum()
+            correct, weight = _count_correct(P, Y, sw, self.kind == _SOFTMAX)
+            acc[0, 0] += correct
+            acc[1, 0] += weight
         else:
             _accumulate_r2(P, Y, sw, acc)
 

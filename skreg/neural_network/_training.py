@@ -17,10 +17,29 @@ schedule and applies the stopping rule:
 import time
 import warnings
 
+import numba
 import numpy as np
 import scipy.optimize
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
+
+
+@numba.njit(cache=True)
+def _gather_batch(X, Y, sample_weight, idx, Xb, Yb, swb):
+    """Rows ``idx`` of X, Y and sample_weight into the minibatch buffers
+    (one compiled pass instead of three fancy-indexing calls); returns the
+    minibatch's weight sum."""
+    total = 0.0
+    for r in range(idx.size):
+        i = idx[r]
+        for j in range(X.shape[1]):
+            Xb[r, j] = X[i, j]
+        for j in range(Y.shape[1]):
+            Yb[r, j] = Y[i, j]
+        w = sample_weight[i]
+        swb[r] = w
+        total += w
+    return total
 
 
 class TrainingState:
@@ -114,6 +133,7 @@ def fit_stochastic(
     sample_idx = np.arange(n_samples)
     x_buf = None if is_sparse else np.empty((batch_size, X.shape[1]), dtype=dtype)
     y_buf = np.empty((batch_size, n_outputs), dtype=dtype)
+    sw_buf = np.empty(batch_size, dtype=sample_weight.dtype)
     d_buf = np.empty((batch_size, n_outputs), dtype=dtype)
     copy_needed = bool(augmenters)
     use_val = validation is not None
@@ -135,23 +155,26 @@ def fit_stochastic(
                     # Batch statistics of one sample are degenerate (zero
                     # variance): skip such a trailing minibatch.
                     continue
-                if shuffle:
-                    idx = sample_idx[start:stop]
-                    if is_sparse:
-                        Xb = X[idx]
-                    else:
-                        Xb = np.take(X, idx, axis=0, out=x_buf[:m])
-                    Yb = np.take(Y, idx, axis=0, out=y_buf[:m])
-                    swb = sample_weight[idx]
+                if shuffle and not is_sparse:
+                    Xb, Yb, swb = x_buf[:m], y_buf[:m], sw_buf[:m]
+                    sw_batch = _gather_batch(
+                        X, Y, sample_weight, sample_idx[start:stop], Xb, Yb, swb
+                    )
                 else:
-                    Xb = X[start:stop]
-                    if copy_needed and not is_sparse:
-                        np.copyto(x_buf[:m], Xb)
-                        Xb = x_buf[:m]
-                    Yb = y_buf[:m]
-                    np.copyto(Yb, Y[start:stop])
-                    swb = sample_weight[start:stop]
-                sw_batch = float(swb.sum())
+                    if shuffle:
+                        idx = sample_idx[start:stop]
+                        Xb = X[idx]
+                        Yb = np.take(Y, idx, axis=0, out=y_buf[:m])
+                        swb = sample_weight[idx]
+                    else:
+                        Xb = X[start:stop]
+                        if copy_needed and not is_sparse:
+                            np.copyto(x_buf[:m], Xb)
+                            Xb = x_buf[:m]
+                        Yb = y_buf[:m]
+                        np.copyto(Yb, Y[start:stop])
+                        swb = sample_weight[start:stop]
+                    sw_batch = float(swb.sum(dtype=np.float64))
                 if sw_batch <= 0:
                     continue
                 for augment in augmenters:
