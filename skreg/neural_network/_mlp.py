@@ -805,8 +805,19 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                     "`y` has classes not in `self.classes_`. "
                     f"`self.classes_` has {self.classes_}. 'y' has {classes}."
                 )
-        Y = self._label_binarizer.transform(y).astype(X.dtype)
-        return X, Y, y
+        return X, self._encode_targets(y, X.dtype), y
+
+    def _encode_targets(self, y, dtype):
+        """``LabelBinarizer.transform(y)`` in ``dtype``; multiclass labels
+        (every one in ``classes_``, as the callers check) are one-hot encoded
+        directly, without the binarizer's sparse matrix and integer copy (a
+        few ms of every ``partial_fit`` epoch on 50000 rows)."""
+        if self._label_binarizer.y_type_ == "multiclass" and y.ndim == 1:
+            n = y.shape[0]
+            Y = np.zeros((n, self.classes_.size), dtype=dtype)
+            Y[np.arange(n), np.searchsorted(self.classes_, y)] = 1
+            return Y
+        return self._label_binarizer.transform(y).astype(dtype)
 
     def _encode_val(self, X_val, y_val, dtype):
         X_val = _val_array(self, X_val, dtype)
@@ -823,7 +834,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 f"y_val has classes not seen in y: {unknown}; classes are "
                 f"{self.classes_}."
             )
-        return X_val, self._label_binarizer.transform(y_val).astype(dtype)
+        return X_val, self._encode_targets(y_val, dtype)
 
     def _apply_class_weight(self, sample_weight, y, incremental):
         if self.class_weight is None:

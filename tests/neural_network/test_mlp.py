@@ -367,6 +367,28 @@ def test_partial_fit_and_warm_start_continue_training(clf_data):
     assert len(reg.loss_curve_) == 3
 
 
+def test_class_labels_encode_like_label_binarizer():
+    # The one-hot encoding of multiclass labels must match scikit-learn's
+    # LabelBinarizer for any label type, also for a partial_fit batch that
+    # holds only some of the classes.
+    from sklearn.preprocessing import LabelBinarizer
+
+    rng = np.random.default_rng(0)
+    for classes in (np.array([3, 7, 11, 20]), np.array(["ant", "bee", "cat"])):
+        y = rng.choice(classes, 40)
+        clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=1)
+        clf.partial_fit(np.ones((40, 2)), y, classes=classes[::-1])
+        expected = LabelBinarizer().fit(classes).transform(y[:9])
+        got = clf._encode_targets(y[:9], np.float32)
+        assert got.dtype == np.float32
+        np.testing.assert_array_equal(got, expected)
+        subset = y[np.isin(y, classes[1:3])]
+        np.testing.assert_array_equal(
+            clf._encode_targets(subset, np.float64),
+            LabelBinarizer().fit(classes).transform(subset),
+        )
+
+
 def test_sample_weight_two_equals_repeated_row():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((30, 3))
