@@ -23,7 +23,13 @@ the softmax loss):
    gradient-mapping norm of the mean-loss objective, the quantity
    scikit-learn's lbfgs stops on (``gtol``) for the same normalization.
 2. *Working set*: the features with a non-zero coefficient plus the worst
-   violators, twice the support size (at least ``p0``).
+   violators. Binary loss: three times the support size, at least ``p0`` =
+   100 (as celer): each outer iteration costs a pass over X for the
+   gradient, and a working set that grows fast (x3 rather than skglm's x2
+   from 10) reaches the final support in fewer of them (measured: 4 outer
+   iterations instead of 7 on a 20000 x 50000 tf-idf problem). Multinomial
+   loss: twice the support, at least 10 features (a feature there is K
+   coordinates of coordinate descent; larger sets measured slower).
 3. *Prox-Newton steps on the working set*: a quadratic model of ``F`` with
    the exact Hessian (softmax Hessian across classes included) minimized by
    coordinate descent with the exact penalty prox, then a backtracking
@@ -48,8 +54,9 @@ from ._glm_kernels import (
 
 _ARMIJO = 1e-4
 _MAX_LINE_SEARCH = 40
-_CD_TOL = 0.3
+# inner tolerances relative to the outer violation (as skglm)
 _TOL_IN = 0.3
+_CD_TOL = 0.3
 
 
 class ColumnAccess:
@@ -166,7 +173,7 @@ def kkt_violation(Xa, datafit, W, b, alpha, l1_ratio, penalty_factor,
 
 def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
                 fit_intercept=True, tol=1e-4, max_iter=100, W_init=None,
-                b_init=None, p0=10, max_cd_epochs=200, verbose=0, warm=None):
+                b_init=None, p0=None, max_cd_epochs=200, verbose=0, warm=None):
     """Minimize the penalized datafit; see the module docstring.
 
     Parameters
@@ -186,6 +193,8 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
         Maximum number of prox-Newton steps.
     W_init, b_init : ndarray or None
         Starting point (warm start), shapes (n_features, n_rows), (n_rows,).
+    p0 : int or None
+        Smallest working set; None: 100 for the binary loss, 10 otherwise.
     warm : tuple (Z, G) or None
         Scores ``(X W_init + b_init).T`` and full gradient ``X.T @ raw`` at
         the starting point (``G`` may be None), from a previous solve: saves
@@ -202,6 +211,9 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
     """
     n_samples, n_features = Xa.shape
     K = datafit.n_rows
+    if p0 is None:
+        p0 = 100 if K == 1 else 10
+    growth = 3 if K == 1 else 2  # working set size / support size
     W = np.zeros((n_features, K)) if W_init is None else np.array(
         W_init, dtype=np.float64).reshape(n_features, K)
     b = np.zeros(K) if b_init is None else np.array(b_init, dtype=np.float64)
@@ -241,7 +253,7 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
             ws = np.arange(n_features)
         else:
             ws_size = max(min(p0, n_features),
-                          min(n_features, 2 * int(support.sum())))
+                          min(n_features, growth * int(support.sum())))
             feature_scores[support] = np.inf
             if ws_size >= n_features:
                 ws = np.arange(n_features)
