@@ -90,6 +90,16 @@ def _col_axpy(X, data, indices, indptr, is_sparse, j, a, v):
 
 
 @njit(cache=True, inline="always")
+def _weight_total(sw, weighted, n_samples):
+    if not weighted:
+        return float(n_samples)
+    total = 0.0
+    for i in range(n_samples):
+        total += sw[i]
+    return total
+
+
+@njit(cache=True, inline="always")
 def _enet_coordinate(z, lipschitz, lam1, lam2, positive):
     """argmin_w L/2 w^2 - z w + lam1 |w| + lam2/2 w^2 (w >= 0 if positive)."""
     if positive:
@@ -217,12 +227,7 @@ def _cd_working_set(X, data, indices, indptr, is_sparse, xbar, sw, weighted,
     """
     n_samples = R.shape[0]
     n_ws = ws.shape[0]
-    n_w = 0.0
-    if weighted:
-        for i in range(n_samples):
-            n_w += sw[i]
-    else:
-        n_w = float(n_samples)
+    n_w = _weight_total(sw, weighted, n_samples)
     if random_order:
         np.random.seed(seed)  # noqa: NPY002 (numba supports the legacy API)
     order = np.arange(n_ws)
@@ -315,16 +320,9 @@ def _cd_working_set(X, data, indices, indptr, is_sparse, xbar, sw, weighted,
             gap = quadratic_enet_gap(corr, coef_ws, lam1_ws, lam2_ws, positive,
                                      r_norm2, y_dot_r)
             if gap <= tol_in:
-                # confirm with exact correlations (one pass over the ws columns)
-                for k in range(n_ws):
-                    j = ws[k]
-                    g = _col_dot(X, data, indices, indptr, is_sparse, j, R, sw,
-                                 weighted)
-                    corr[k] = g - xbar[j] * S if center else g
-                gap = quadratic_enet_gap(corr, coef_ws, lam1_ws, lam2_ws,
-                                         positive, r_norm2, y_dot_r)
-                if gap <= tol_in:
-                    break
+                # no confirming pass: the caller recomputes the correlations
+                # it needs exactly and certifies (or calls again)
+                break
     return n_epochs, gap
 
 
@@ -428,28 +426,42 @@ def cd_working_set_gram(G, q, corr, coef, ws, lam1, lam2, positive, y_norm2,
 # float64 products for float32 X: BLAS would accumulate in float32, and the
 # duality gap built on float32 correlations is not an honest certificate.
 @njit(cache=True, nogil=True, fastmath=_FAST)
-def correlations_dense64(X, u):
-    """X^T u accumulated in float64 (X dense, any float dtype)."""
-    out = np.empty(X.shape[1])
-    for j in range(X.shape[1]):
+def correlations_subset_dense64(X, idx, u):
+    """X[:, idx]^T u accumulated in float64, reading only those columns."""
+    out = np.empty(idx.shape[0])
+    for k in range(idx.shape[0]):
+        j = idx[k]
         acc = 0.0
         for i in range(u.shape[0]):
             acc += X[i, j] * u[i]
-        out[j] = acc
+        out[k] = acc
     return out
+
+
+@njit(cache=True, nogil=True)
+def correlations_subset_sparse64(data, indices, indptr, idx, u):
+    """X[:, idx]^T u accumulated in float64 (X given by its CSC arrays)."""
+    out = np.empty(idx.shape[0])
+    for k in range(idx.shape[0]):
+        j = idx[k]
+        acc = 0.0
+        for m in range(indptr[j], indptr[j + 1]):
+            acc += data[m] * u[indices[m]]
+        out[k] = acc
+    return out
+
+
+@njit(cache=True, nogil=True)
+def correlations_dense64(X, u):
+    """X^T u accumulated in float64 (X dense, any float dtype)."""
+    return correlations_subset_dense64(X, np.arange(X.shape[1]), u)
 
 
 @njit(cache=True, nogil=True)
 def correlations_sparse64(data, indices, indptr, u):
     """X^T u accumulated in float64 (X given by its CSC arrays)."""
-    n_features = indptr.shape[0] - 1
-    out = np.empty(n_features)
-    for j in range(n_features):
-        acc = 0.0
-        for k in range(indptr[j], indptr[j + 1]):
-            acc += data[k] * u[indices[k]]
-        out[j] = acc
-    return out
+    return correlations_subset_sparse64(data, indices, indptr,
+                                        np.arange(indptr.shape[0] - 1), u)
 
 
 @njit(cache=True, nogil=True, fastmath=_FAST)
@@ -473,3 +485,55 @@ def matvec_sparse64(data, indices, indptr, n_samples, w):
             for k in range(indptr[j], indptr[j + 1]):
                 out[indices[k]] += data[k] * w[j]
     return out
+
+
+@njit(cache=True, nogil=True, fastmath=_FAST)
+def dense_column_stats(X, sw, weighted, center, v):
+    r"""One pass over a dense Fortran X for what a fit needs before its first step.
+
+    For every column j, with weights :math:`s_i` summing to :math:`n_w`:
+    the weighted mean :math:`\bar x_j = \sum_i s_i X_{ij} / n_w` (0 unless
+    ``center``), the centered squared norm
+    :math:`\sum_i s_i (X_{ij} - \bar x_j)^2` (a second sweep over the column
+    while it is still in cache, so no cancellation) and :math:`X_j^\top v`
+    (``v`` of length 0 skips it). Accumulated in float64 for any X dtype.
+
+    Returns ``(xbar, norm2, xv, finite)``; ``finite`` is False when a column
+    sum is NaN or infinite (the caller then reports the offending input).
+    """
+    n_samples, n_features = X.shape
+    n_w = _weight_total(sw, weighted, n_samples)
+    with_dot = v.shape[0] > 0
+    xbar = np.zeros(n_features)
+    norm2 = np.empty(n_features)
+    xv = np.zeros(n_features)
+    finite = True
+    for j in range(n_features):
+        total = 0.0
+        dot = 0.0
+        if weighted:
+            for i in range(n_samples):
+                total += sw[i] * X[i, j]
+        else:
+            for i in range(n_samples):
+                total += X[i, j]
+        if with_dot:
+            for i in range(n_samples):
+                dot += X[i, j] * v[i]
+        if not np.isfinite(total):
+            finite = False
+            break
+        m = total / n_w if center else 0.0
+        acc = 0.0
+        if weighted:
+            for i in range(n_samples):
+                d = X[i, j] - m
+                acc += sw[i] * d * d
+        else:
+            for i in range(n_samples):
+                d = X[i, j] - m
+                acc += d * d
+        xbar[j] = m
+        norm2[j] = acc
+        xv[j] = dot
+    return xbar, norm2, xv, finite

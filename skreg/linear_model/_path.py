@@ -201,7 +201,10 @@ def _enet_path_core(X, y, *, alphas, l1_ratio=1.0, sample_weight=None,
     y2 = np.asarray(y).reshape(n_samples, -1)
     n_targets = y2.shape[1]
     n_alphas = alphas.shape[0]
-    design = _make_design(X, sample_weight, fit_intercept, precompute, Gram)
+    # the first target's X^T y comes with the design's pass over X
+    y_first = y2[:, 0]
+    design = _make_design(X, sample_weight, fit_intercept, precompute, Gram,
+                          y=y_first)
     coefs = np.empty((n_targets, n_features, n_alphas), dtype=design.dtype)
     intercepts = np.zeros((n_targets, n_alphas))
     gaps = np.zeros((n_targets, n_alphas))
@@ -216,7 +219,7 @@ def _enet_path_core(X, y, *, alphas, l1_ratio=1.0, sample_weight=None,
         Xy2 = np.asarray(Xy, dtype=np.float64).reshape(n_features, -1)
     random_state = check_random_state(random_state)  # one stream for the path
     for k in range(n_targets):
-        target = _Target(design, y2[:, k])
+        target = _Target(design, y_first if k == 0 else y2[:, k])
         if Xy2 is not None:
             target.q = Xy2[:, k].copy()
         coef = None if coef_init is None else coef_init[k]
