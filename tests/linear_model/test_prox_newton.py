@@ -143,3 +143,63 @@ def test_column_compaction_matches_columns():
     (Xc, *_), local = Xa.restrict(cols)
     assert Xc.flags.f_contiguous
     np.testing.assert_array_equal(Xc[:, local], X[:, cols])
+
+
+@pytest.mark.parametrize("n_rows", [1, 3])
+def test_full_gradient_same_for_every_layout(n_rows):
+    # dense (BLAS), sparse float64 (scipy CSR product on X.T) and sparse
+    # float32 (compiled column kernel) must give one gradient
+    X, _ = problem(n_rows, seed=7, p=12)
+    X[np.abs(X) < 0.6] = 0.0
+    raw = np.random.default_rng(8).standard_normal((n_rows, X.shape[0]))
+    ref = X.T @ raw.T
+    for Xl, rtol in [(X, 1e-12), (sp.csc_matrix(X), 1e-12),
+                     (sp.csr_matrix(X), 1e-12),
+                     (sp.csc_matrix(X.astype(np.float32)), 1e-6)]:
+        G = ColumnAccess(Xl).gradient(raw)
+        assert G.shape == (X.shape[1], n_rows) and G.dtype == np.float64
+        np.testing.assert_allclose(G, ref, rtol=rtol, atol=1e-6 * (rtol > 1e-9))
+
+
+@pytest.mark.parametrize("n_rows", [1, 3])
+def test_prepare_returns_the_loss_stably(n_rows):
+    # the loss comes from the exponentials of prepare(); huge scores must
+    # neither overflow nor lose the linear part
+    X, df = problem(n_rows, seed=9)
+    Z = np.random.default_rng(10).standard_normal((n_rows, X.shape[0])) * 5
+    Z[:, :5] = 800.0
+    Z[:, 5:10] = -800.0
+    df.prepare(Z)
+    assert np.isfinite(df.prepared_loss)
+    assert df.prepared_loss == pytest.approx(df.loss(Z), rel=1e-13)
+    if n_rows == 1:
+        # Hessian weights s sigmoid(z) sigmoid(-z) = s e / (1 + e)^2 with
+        # e = exp(-|z|), to full relative precision (p (1 - p) loses it)
+        e = np.exp(-np.abs(Z[0]))
+        np.testing.assert_allclose(df._hess, df.sw * e / (1 + e) ** 2,
+                                   rtol=1e-12)
+
+
+@pytest.mark.parametrize("n_rows", [1, 3])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_warm_scores_and_gradient_continue_a_path(n_rows, sparse):
+    # the scores and gradient returned by one solve start the next (a path):
+    # same solution as a cold start there, and the binary dual gap computed
+    # from the returned gradient equals the one from a fresh pass over X
+    X, df = problem(n_rows, seed=11, p=15)
+    Xa = ColumnAccess(sp.csc_matrix(X) if sparse else X)
+    pf = np.ones(X.shape[1])
+    W1, b1, info1 = prox_newton(Xa, df, 0.05, 1.0, pf, fit_intercept=False,
+                                tol=1e-10)
+    assert info1["grad"].shape == W1.shape
+    warm = (info1["Z"], info1["grad"])
+    W2, b2, info2 = prox_newton(Xa, df, 0.02, 1.0, pf, fit_intercept=False,
+                                tol=1e-10, W_init=W1, b_init=b1, warm=warm)
+    W3 = prox_newton(Xa, df, 0.02, 1.0, pf, fit_intercept=False, tol=1e-10)[0]
+    assert info2["converged"]
+    np.testing.assert_allclose(W2, W3, atol=1e-8)
+    np.testing.assert_allclose(info2["Z"], Xa.scores(W2, b2), atol=1e-10)
+    if n_rows == 1:
+        args = (Xa, W2, b2, info2["Z"], 0.02, 1.0, pf, False)
+        assert df.dual_gap(*args, grad=info2["grad"]) == pytest.approx(
+            df.dual_gap(*args), rel=1e-10, abs=1e-15)
