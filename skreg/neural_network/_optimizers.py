@@ -24,6 +24,8 @@ transforms applied in this order:
    exactly zero.
 """
 
+import math
+
 import numba
 import numpy as np
 
@@ -181,7 +183,7 @@ class Adam:
     def step(self, state, params, grads, lr, penalty):
         state["t"] += 1
         t = state["t"]
-        lr_t = lr * np.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        lr_t = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
         _adam_step(
             params, grads, state["m"], state["v"], lr, lr_t, self.beta_1,
             self.beta_2, self.epsilon, penalty.n_w, penalty.l2, penalty.l1,
