@@ -36,15 +36,20 @@ def rng():
 
 
 @pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
-def test_dense_gradients(rng, activation):
-    """Dense layer with its fused activation: f = sum(R * layer(X))."""
-    X = rng.standard_normal((5, 4))
-    R = rng.standard_normal((5, 3))
-    layer = Dense(4, 3, activation=activation)
-    layer.W = rng.standard_normal((4, 3))
-    layer.b = rng.standard_normal(3)
-    layer.gW = np.zeros((4, 3))
-    layer.gb = np.zeros(3)
+@pytest.mark.parametrize("m, k", [(5, 3), (37, 1)])
+def test_dense_gradients(rng, activation, m, k):
+    """Dense layer with its fused activation: f = sum(R * layer(X)).
+
+    (37, 1): more rows than one block of the bias-gradient sum, and the
+    single-output layer whose input gradient is an outer product.
+    """
+    X = rng.standard_normal((m, 4))
+    R = rng.standard_normal((m, k))
+    layer = Dense(4, k, activation=activation)
+    layer.W = rng.standard_normal((4, k))
+    layer.b = rng.standard_normal(k)
+    layer.gW = np.zeros((4, k))
+    layer.gb = np.zeros(k)
 
     def f():
         return float(np.sum(R * layer.forward(X, training=True)))
