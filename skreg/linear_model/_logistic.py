@@ -1005,12 +1005,15 @@ def _fold_path(X, y_enc, classes, sw, cw, train, test, Cs, l1_ratio, pf,
     (n_cs,) and the prox-Newton steps (n_cs,).
     """
     n_classes = classes.shape[0]
-    X_train = X[train]
-    if not sp.issparse(X_train):
-        # row indexing gives a C-ordered copy; the kernels read columns, and
-        # a Fortran copy once per fold beats compacting the working-set
-        # columns out of a row-major matrix at every prox-Newton step
-        X_train = np.asfortranarray(X_train)
+    if sp.issparse(X):
+        X_train = X[train]
+    else:
+        # the kernels read columns: a Fortran copy once per fold beats
+        # compacting the working-set columns out of a row-major copy at every
+        # prox-Newton step (rows of X.T gathered: a cache-friendly copy)
+        X_train = X.T[:, train].T
+        if not X_train.flags.f_contiguous:
+            X_train = np.asfortranarray(X_train)
     weights = (sw * cw)[train]
     Xa = ColumnAccess(X_train)
     y_train = y_enc[train]
