@@ -49,6 +49,7 @@ from ._glm_kernels import (
     hess_diag,
     multinomial_cd_epochs,
     multinomial_derivatives,
+    multinomial_entropy_sum,
     multinomial_hess_diag,
     multinomial_loss,
     multinomial_loss_along,
@@ -93,8 +94,13 @@ def quadratic_column_norms(X, data, indices, indptr, is_sparse, xbar, sw, weight
     return out
 
 
+# "every feature" for the optional mask of quadratic_enet_gap
+_ALL_FEATURES = np.empty(0, dtype=np.bool_)
+
+
 @njit(cache=True, nogil=True)
-def quadratic_enet_gap(corr, coef, lam1, lam2, positive, r_norm2, y_dot_r):
+def quadratic_enet_gap(corr, coef, lam1, lam2, positive, r_norm2, y_dot_r,
+                       active=_ALL_FEATURES):
     r"""Duality gap of the n-scaled quadratic + elastic-net problem.
 
     Parameters
@@ -108,6 +114,9 @@ def quadratic_enet_gap(corr, coef, lam1, lam2, positive, r_norm2, y_dot_r):
         :math:`\|r\|^2` (weighted, centered residual).
     y_dot_r : float
         :math:`\tilde y^\top r`.
+    active : 1-D bool array, optional
+        Features of the problem (the others, screened out, are skipped);
+        empty (the default) means all.
 
     Returns
     -------
@@ -127,7 +136,10 @@ def quadratic_enet_gap(corr, coef, lam1, lam2, positive, r_norm2, y_dot_r):
     scale_a = 1.0
     l2_norm2 = 0.0
     use_a = True
+    masked = active.shape[0] > 0
     for k in range(corr.shape[0]):
+        if masked and not active[k]:
+            continue
         b = coef[k]
         primal += lam1[k] * abs(b) + 0.5 * lam2[k] * b * b
         l2_norm2 += lam2[k] * b * b
@@ -146,6 +158,8 @@ def quadratic_enet_gap(corr, coef, lam1, lam2, positive, r_norm2, y_dot_r):
             scale_a = 0.0
     dual = scale * y_dot_r - 0.5 * scale * scale * r_norm2
     for k in range(corr.shape[0]):
+        if masked and not active[k]:
+            continue
         if lam2[k] > 0.0:
             c = scale * corr[k]
             if not positive:
@@ -361,6 +375,54 @@ class Multinomial:
         logm = np.log(np.maximum(mass, 1e-300))
         return logm - logm.mean()
 
-    def dual_gap(self, *args, **kwargs):
-        """Not computed for the multinomial loss (returns NaN)."""
-        return np.nan
+    def dual_gap(self, Xa, W, b, Z, alpha, l1_ratio, penalty_factor,
+                 fit_intercept, grad=None):
+        r"""Fenchel duality gap of the multinomial problem at ``(W, b)``.
+
+        The dual variable is a probability matrix :math:`\Pi` (K, n), with
+        :math:`D(\Pi) = \sum_i s_i H(\pi_i) - \sum_{j,k}
+        \psi_j^*((X^\top U)_{jk})`, :math:`U_i = s_i (\pi_i - e_{y_i})`, H
+        the Shannon entropy and :math:`\psi_j^*` the conjugate of feature
+        j's penalty; at the optimum :math:`\Pi` is the softmax ``P``. ``P``
+        is made dual feasible: with an intercept the class masses must match,
+        :math:`\sum_i s_i \pi_i = \sum_i s_i e_{y_i}`, obtained by mixing
+        every column with one distribution, :math:`(1-\lambda) p_i +
+        \lambda q` (smallest such lambda); for ``l1_ratio == 1`` the box
+        :math:`|(X^\top U)_{jk}| \le \alpha f_j` by moving every column
+        towards its label, :math:`e_{y_i} + t (\pi_i - e_{y_i})`, which keeps
+        the masses. Returns NaN when the dual is not finite (``alpha == 0``
+        or a zero penalty factor). ``grad`` is accepted for the common
+        interface (one pass over X is needed for the feasible point).
+        """
+        if alpha <= 0.0 or np.any(penalty_factor <= 0.0):
+            return np.nan
+        self.prepare(Z)
+        primal = self.prepared_loss
+        Pi = self._P.copy()
+        onehot = np.zeros_like(Pi)
+        onehot[self.y, np.arange(self.y.shape[0])] = 1.0
+        if fit_intercept:
+            mass = onehot @ self.sw
+            pbar = Pi @ self.sw
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(pbar > 0, mass / pbar, np.inf)
+            lam = float(np.clip(1.0 - ratio.min(), 0.0, 1.0))
+            if lam > 0.0:
+                q = (mass - (1.0 - lam) * pbar) / lam
+                Pi = (1.0 - lam) * Pi + lam * np.clip(q, 0.0, None)[:, None]
+        U = self.sw * (Pi - onehot)
+        V = Xa.gradient(U)  # (p, K)
+        a = (alpha * penalty_factor)[:, None]
+        if l1_ratio >= 1.0:
+            ratio = float(np.max(np.abs(V) / a)) if V.size else 0.0
+            if ratio > 1.0:
+                t = 1.0 / ratio
+                Pi = onehot + t * (Pi - onehot)
+            conj = 0.0
+        else:
+            excess = np.maximum(np.abs(V) - a * l1_ratio, 0.0)
+            conj = float(np.sum(excess * excess / (2.0 * a * (1.0 - l1_ratio))))
+        dual = multinomial_entropy_sum(np.ascontiguousarray(Pi), self.sw) - conj
+        primal += float(np.sum(a * (l1_ratio * np.abs(W)
+                                    + 0.5 * (1.0 - l1_ratio) * W * W)))
+        return max(primal - dual, 0.0)

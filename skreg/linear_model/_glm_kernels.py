@@ -663,6 +663,21 @@ def binary_entropy_sum(theta, sw):
 
 
 @njit(cache=True)
+def multinomial_entropy_sum(P, sw):
+    """``sum_i sw_i H(P[:, i])`` with the Shannon entropy H (0 log 0 = 0)."""
+    n_classes, n = P.shape
+    acc = 0.0
+    for i in range(n):
+        h = 0.0
+        for k in range(n_classes):
+            p = P[k, i]
+            if p > 0.0:
+                h -= p * np.log(p)
+        acc += sw[i] * h
+    return acc
+
+
+@njit(cache=True)
 def best_common_shift(v, l1_ratio):
     r"""``argmin_c sum_k rho |v_k + c| + (1 - rho)/2 (v_k + c)^2``.
 

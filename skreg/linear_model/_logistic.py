@@ -499,8 +499,10 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
     kkt_violation_ : float
         The certificate at the returned solution (``<= tol`` on success).
     dual_gap_ : float
-        Fenchel duality gap (mean-loss scale) for the binary loss; NaN for
-        the multinomial loss, ``C=np.inf`` or a zero penalty factor.
+        Fenchel duality gap (mean-loss scale: the objective divided by
+        :math:`C \sum_i s_i`), for the binary and the multinomial loss (its
+        dual point: the softmax probabilities made feasible); an upper bound
+        of the suboptimality. NaN for ``C=np.inf`` or a zero penalty factor.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined when X has string feature names.

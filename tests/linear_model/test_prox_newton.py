@@ -203,3 +203,29 @@ def test_warm_scores_and_gradient_continue_a_path(n_rows, sparse):
         args = (Xa, W2, b2, info2["Z"], 0.02, 1.0, pf, False)
         assert df.dual_gap(*args, grad=info2["grad"]) == pytest.approx(
             df.dual_gap(*args), rel=1e-10, abs=1e-15)
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.0])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_multinomial_dual_gap(l1_ratio, fit_intercept):
+    X, df = problem(3, seed=12)
+    Xa = ColumnAccess(X)
+    pf = np.linspace(0.5, 1.5, X.shape[1])
+    alpha = 0.02
+    W, b, info = prox_newton(Xa, df, alpha, l1_ratio, pf, tol=1e-11,
+                             fit_intercept=fit_intercept, max_iter=500)
+    gap = df.dual_gap(Xa, W, b, info["Z"], alpha, l1_ratio, pf, fit_intercept)
+    assert 0.0 <= gap <= 1e-9
+    # weak duality: at poor points the gap bounds the suboptimality
+    f_opt = objective(Xa, df, W, b, alpha, l1_ratio, pf)
+    rng = np.random.default_rng(13)
+    for scale in (0.05, 0.5):
+        W_bad = W + scale * rng.standard_normal(W.shape)
+        b_bad = b + scale * rng.standard_normal(3) * fit_intercept
+        Z_bad = Xa.scores(W_bad, b_bad)
+        gap_bad = df.dual_gap(Xa, W_bad, b_bad, Z_bad, alpha, l1_ratio, pf,
+                              fit_intercept)
+        sub = objective(Xa, df, W_bad, b_bad, alpha, l1_ratio, pf) - f_opt
+        assert gap_bad >= sub > 0
+    assert np.isnan(df.dual_gap(Xa, W, b, info["Z"], 0.0, l1_ratio, pf,
+                                fit_intercept))
