@@ -191,9 +191,8 @@ def quadratic_enet_gap(corr, coef, lam1, lam2, positive, r_norm2, y_dot_r,
 def generic_loss_and_gradient(datafit, Xa, W, b):
     """Loss, gradients and scores from a scores pass and a gradient pass."""
     Z = Xa.scores(W, b)
-    loss = datafit.loss(Z)
-    raw = datafit.prepare(Z)
-    return loss, Xa.gradient(raw), raw.sum(axis=1), Z
+    raw = datafit.prepare(Z)  # also gives the loss (same exponentials)
+    return datafit.prepared_loss, Xa.gradient(raw), raw.sum(axis=1), Z
 
 
 class BinaryLogistic:
