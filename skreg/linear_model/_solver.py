@@ -48,13 +48,17 @@ from ._cd_kernels import (
     cd_working_set_sparse,
     correlations_dense64,
     correlations_sparse64,
-    correlations_subset_dense64,
-    correlations_subset_sparse64,
     dense_column_stats,
     matvec_dense64,
     matvec_sparse64,
 )
 from ._datafits import quadratic_column_norms, quadratic_enet_gap
+from ._outer_kernels import (
+    gap_safe_drop,
+    refresh_correlations_dense,
+    refresh_correlations_sparse,
+    select_working_set,
+)
 from ._penalties import enet_kkt_violation
 
 _CONVERGENCE_MESSAGE = (
@@ -484,7 +488,7 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
     reuse = (workspace is not None and coef_init is not None
              and workspace.get("coef") is coef_init)
     state = None if design.use_gram else np.zeros(1)
-    tracker = None if design.use_gram else _CorrelationTracker(design)
+    tracker = _CorrelationTracker(design)
     if reuse:
         coef, R, corr = workspace["coef64"], workspace["R"], workspace["corr"]
         tracker = workspace.get("tracker", tracker)
@@ -507,41 +511,33 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
     corr_prev = None
     while True:
         if corr is None:
-            if tracker is not None and corr_prev is not None:
+            if corr_prev is not None:
                 corr = tracker.refresh(design, target, coef, R, state, corr_prev,
                                        lam1)
             else:
                 corr = _correlations(design, target, coef, R, state)
-                if tracker is not None:
-                    tracker.all_exact()
+                tracker.all_exact()
         elif state is not None:
             state[0] = float(design.sw @ R) if design.fit_intercept else 0.0
         if unpenalized.size:
             corr = _block_update_unpenalized(design, unpenalized, coef, corr, R,
                                              state, positive)
-        if tracker is not None:
-            tracker.set_reference(design, R, state)
+        tracker.set_reference(design, R, state)
         r_norm2, y_dot_r = _residual_stats(design, target, coef, corr, R, state)
-        gap = quadratic_enet_gap(corr[active], coef[active], lam1[active],
-                                 lam2[active], positive, r_norm2, y_dot_r)
+        gap = quadratic_enet_gap(corr, coef, lam1, lam2, positive, r_norm2,
+                                 y_dot_r, active)
         gap = max(gap, 0.0)
         if gap <= tol_abs or n_iter >= max_iter:
             break
-        if tracker is None:
-            corr_hi = corr if positive else np.abs(corr)
-        else:
-            corr_hi = tracker.upper_bound(corr, positive)
-        moved = _gap_safe_screen(design, corr, corr_hi, coef, lam1, lam2,
-                                 positive, gap, active, R, state)
-        if moved:
+        dropped = gap_safe_drop(corr, tracker.drift, tracker.norm, coef, lam1,
+                                lam2, active, positive, gap)
+        if dropped.size:
+            _zero_coefficients(design, dropped, coef, R, state)
             corr = _correlations(design, target, coef, R, state)
-            if tracker is not None:
-                tracker.all_exact()
-                tracker.set_reference(design, R, state)
-        ws, n_outside = _working_set(corr, coef, lam1, positive, design.norm2,
-                                     active)
-        n_active = int(active.sum())
-        n_support = int(np.count_nonzero(coef))
+            tracker.all_exact()
+            tracker.set_reference(design, R, state)
+        ws, n_outside, n_support, n_active = select_working_set(
+            corr, coef, lam1, tracker.norm, active, positive, _WS_MIN_SIZE)
         settled = (n_outside == 0
                    and ws.shape[0] <= _FINAL_WS_SLACK * max(n_support, 1))
         if ws.shape[0] == n_active or settled:
@@ -564,7 +560,8 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
             common = (design.xbar, design.sw, design.weighted, design.fit_intercept,
                       target.yc, target.y_sum, R, state, coef, ws, lam1, lam2,
                       design.norm2, positive, max_iter - n_iter, tol_in,
-                      random_order, seed, _ANDERSON_K)
+                      random_order, seed, _ANDERSON_K,
+                      _confirm_in_kernel(design))
             if design.is_sparse:
                 n_ep, _ = cd_working_set_sparse(design.data, design.indices,
                                                 design.indptr, *common)
@@ -608,7 +605,7 @@ def _correlations(design, target, coef, R, state):
 
 
 class _CorrelationTracker:
-    r"""Skips correlations that provably cannot matter (residual designs only).
+    r"""Skips correlations that provably cannot matter.
 
     Between two outer iterations the centered residual moves by
     :math:`\delta = \|r - r_{ref}\|_s`, so by Cauchy-Schwarz every
@@ -620,10 +617,11 @@ class _CorrelationTracker:
     (its conjugate term is 0 and it cannot set the dual scaling) and cannot
     enter the working set, so it keeps its stale value. The certificate is
     therefore exact while late outer iterations read only a few columns.
+    With a Gram matrix the correlations are always exact (``drift`` stays 0).
     """
 
-    # below this fraction of features to recompute, a column-subset kernel
-    # beats one full (BLAS) pass
+    # above this fraction of features to recompute, one full (BLAS) pass is
+    # cheaper than the column-subset kernel
     _MAX_PARTIAL_FRACTION = 0.5
 
     def __init__(self, design):
@@ -640,15 +638,14 @@ class _CorrelationTracker:
         return R.copy()
 
     def set_reference(self, design, R, state):
-        self.r_ref = self._centered_residual(design, R, state)
-
-    def upper_bound(self, corr, positive):
-        """Upper bound of |g_j| (of g_j with ``positive``) at the reference."""
-        c = corr if positive else np.abs(corr)
-        return c + self.norm * self.drift
+        if R is not None:
+            self.r_ref = self._centered_residual(design, R, state)
 
     def refresh(self, design, target, coef, R, state, corr_prev, lam1):
-        """Correlations at the current residual (exact wherever they matter)."""
+        """Correlations at the current residual (exact wherever they matter).
+
+        Updates ``corr_prev`` in place and returns it.
+        """
         if design.fit_intercept:
             state[0] = float(design.sw @ R)
         if self.r_ref is None:
@@ -656,24 +653,19 @@ class _CorrelationTracker:
             return _correlations(design, target, coef, R, state)
         d = self._centered_residual(design, R, state) - self.r_ref
         dist = math.sqrt(float(design.sw @ (d * d)))
-        self.drift += dist
-        hi = np.abs(corr_prev) + self.norm * self.drift
-        # a relative margin absorbs the rounding of the bound itself
-        need = (hi >= lam1 * (1.0 - 1e-9)) | (coef != 0)
-        idx = np.flatnonzero(need)
-        if idx.size > self._MAX_PARTIAL_FRACTION * coef.shape[0]:
+        u = design.sw * R if design.weighted else R
+        max_count = int(self._MAX_PARTIAL_FRACTION * coef.shape[0])
+        common = (corr_prev, self.drift, dist, self.norm, lam1, coef, u,
+                  design.xbar, float(state[0]), design.fit_intercept, max_count)
+        if design.is_sparse:
+            count = refresh_correlations_sparse(design.data, design.indices,
+                                                design.indptr, *common)
+        else:
+            count = refresh_correlations_dense(design.dense, *common)
+        if count < 0:
             self.all_exact()
             return _correlations(design, target, coef, R, state)
-        corr = corr_prev.copy()
-        u = design.sw * R if design.weighted else R
-        if design.is_sparse:
-            exact = correlations_subset_sparse64(design.data, design.indices,
-                                                 design.indptr, idx, u)
-        else:
-            exact = correlations_subset_dense64(design.dense, idx, u)
-        corr[idx] = exact - design.xbar[idx] * state[0]
-        self.drift[idx] = 0.0
-        return corr
+        return corr_prev
 
 
 def _residual_stats(design, target, coef, corr, R, state):
@@ -727,76 +719,24 @@ def _matvec_subset(design, idx, delta):
     return np.asarray(cols @ delta, dtype=np.float64).ravel()
 
 
-def _gap_safe_screen(design, corr, corr_hi, coef, lam1, lam2, positive, gap,
-                     active, R, state):
-    """Discard features that are zero at every optimum (gap-safe sphere test).
+def _confirm_in_kernel(design):
+    """Whether the CD kernel should confirm its gap estimate itself.
 
-    With the dual point theta = s r and radius sqrt(2 gap) (the dual is
-    1-strongly concave), |X~_j^T theta*| <= s |g_j| + ||x~_j|| sqrt(2 gap);
-    if that is below lam1_j the coefficient is 0 at the optimum. Only applied
-    to pure-L1 coordinates (lam2 == 0), where s is the scale used by the gap,
-    and to the elastic net coordinates with the unscaled point. Returns whether
-    a nonzero coefficient was zeroed (the caller then refreshes ``corr``).
+    Confirming costs a pass over the working-set columns; leaving it to the
+    caller costs an outer iteration (a few compiled passes over all
+    features). Sparse columns are the cheaper read (on 20000 x 50000 text
+    data, 3x fewer outer iterations), dense columns the dearer one (on
+    5000 x 2000 dense data, 15 % less time without). The rule must not depend
+    on the number of rows: weighted rows and repeated rows have to take the
+    same steps.
     """
-    if gap <= 0:
-        return False
-    penalized = lam1 > 0
-    if not np.any(penalized & active):
-        return False
-    scale = 1.0
-    pure = (lam2 == 0) & penalized & active
-    if np.any(pure):
-        c = corr[pure] if positive else np.abs(corr[pure])
-        ratio = np.max(c / lam1[pure])
-        if ratio > 1.0:
-            scale = 1.0 / ratio
-    free_unpen = (lam1 == 0) & (lam2 == 0)
-    if positive and np.any(free_unpen & active & (coef == 0) & (corr > 0)):
-        return False
-    radius = math.sqrt(2.0 * gap)
-    c = scale * corr_hi
-    bound = c + np.sqrt(design.norm2) * radius
-    drop = active & penalized & (bound < lam1)
-    if not np.any(drop):
-        return False
-    nz = drop & (coef != 0)
-    active &= ~drop
-    if not np.any(nz):
-        return False
-    idx = np.flatnonzero(nz)
+    return design.is_sparse
+
+
+def _zero_coefficients(design, idx, coef, R, state):
+    """Set screened-out coefficients to 0 and move the residual accordingly."""
     if not design.use_gram:
         R += _matvec_subset(design, idx, coef[idx])
         if design.fit_intercept:
             state[0] = float(design.sw @ R)
     coef[idx] = 0.0
-    return True
-
-
-def _working_set(corr, coef, lam1, positive, norm2, active):
-    """Support plus the most violating features (normalised by column norm).
-
-    At most ``max(_WS_MIN_SIZE, 2 * support)`` features (celer's and skglm's
-    doubling rule), but only features that violate their optimality
-    condition are added. Returns the working set and the number of
-    violators left outside it.
-    """
-    p = coef.shape[0]
-    in_support = (coef != 0) & active
-    n_support = int(in_support.sum())
-    size = min(int(active.sum()), max(_WS_MIN_SIZE, 2 * n_support))
-    c = corr if positive else np.abs(corr)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        score = (c - lam1) / np.sqrt(norm2)
-    score[in_support] = np.inf
-    score[~active] = -np.inf
-    n_violating = int(np.count_nonzero(score > 0))
-    if size >= p:
-        ws = np.flatnonzero(active)
-    else:
-        ws = np.argpartition(-score, size - 1)[:size]
-        # only violators join the support: a zero feature that satisfies its
-        # optimality condition would cost a column read per epoch for nothing
-        ws = ws[(score[ws] > 0) | in_support[ws]]
-    n_outside = max(n_violating - int(np.count_nonzero(score[ws] > 0)), 0)
-    ws = np.sort(ws).astype(np.int64)
-    return ws, n_outside

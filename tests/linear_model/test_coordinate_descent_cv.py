@@ -164,7 +164,12 @@ def test_parallel_folds_give_the_same_answer():
 
 
 def test_parallel_folds_sparse_lasso_and_kernels_release_the_gil():
-    from skreg.linear_model import _cd_kernels, _datafits, _multitask
+    from skreg.linear_model import (
+        _cd_kernels,
+        _datafits,
+        _multitask,
+        _outer_kernels,
+    )
 
     X, y, _ = make_data(n_samples=80, n_features=30, density=0.3)
     X = sparse.csr_matrix(X)
@@ -178,6 +183,11 @@ def test_parallel_folds_sparse_lasso_and_kernels_release_the_gil():
                    _cd_kernels.cd_working_set_gram,
                    _datafits.quadratic_column_norms,
                    _datafits.quadratic_enet_gap,
+                   _cd_kernels.dense_column_stats,
+                   _outer_kernels.refresh_correlations_dense,
+                   _outer_kernels.refresh_correlations_sparse,
+                   _outer_kernels.gap_safe_drop,
+                   _outer_kernels.select_working_set,
                    _multitask._multitask_epochs):
         assert kernel.targetoptions.get("nogil") is True, kernel.__name__
 
