@@ -31,13 +31,17 @@ import numpy as np
 
 
 @numba.njit(inline="always", fastmath=True, error_model="numpy")
-def _soft_threshold(x, tau):
-    """sign(x) * max(|x| - tau, 0) as min/max only, so that loops vectorize."""
-    return min(max(x - tau, x * 0), x + tau)
+def _soft_threshold(x, tau, zero):
+    """sign(x) * max(|x| - tau, 0), written with copysign: the loops then
+    vectorize fully (a min/max form costs Adam's pass ~70 % more).
+    ``zero`` has x's dtype."""
+    s = abs(x) - tau
+    return np.copysign(s if s > zero else zero, x)
 
 
 @numba.njit(inline="always", fastmath=True, error_model="numpy")
 def _sgd_range(p, g, vel, start, stop, lr, mu, nesterov, l2, tau):
+    zero = p.dtype.type(0.0)
     for i in range(start, stop):
         gi = g[i] + l2 * p[i]
         v = mu * vel[i] - lr * gi
@@ -46,7 +50,7 @@ def _sgd_range(p, g, vel, start, stop, lr, mu, nesterov, l2, tau):
             pi = p[i] + mu * v - lr * gi
         else:
             pi = p[i] + v
-        p[i] = _soft_threshold(pi, tau)
+        p[i] = _soft_threshold(pi, tau, zero)
 
 
 @numba.njit(cache=True, fastmath=True, error_model="numpy")
@@ -66,6 +70,7 @@ def _adam_range(p, g, m, v, start, stop, lr_t, b1, b2, c1, c2, eps, l2, l1,
     Every scalar has p's dtype (an int or float64 constant would promote a
     float32 loop to float64 and halve its SIMD width).
     """
+    zero = p.dtype.type(0.0)
     for i in range(start, stop):
         gi = g[i] + l2 * p[i]
         mi = b1 * m[i] + c1 * gi
@@ -74,7 +79,7 @@ def _adam_range(p, g, m, v, start, stop, lr_t, b1, b2, c1, c2, eps, l2, l1,
         v[i] = vi
         step = lr_t / (np.sqrt(vi) + eps)
         # Soft-thresholding by 0 is the identity (l1 = 0: plain Adam).
-        p[i] = _soft_threshold(p[i] * shrink - step * mi, step * l1)
+        p[i] = _soft_threshold(p[i] * shrink - step * mi, step * l1, zero)
 
 
 @numba.njit(inline="always", fastmath=True, error_model="numpy")
