@@ -262,6 +262,25 @@ def binary_derivatives(z, y, sw, raw, hess):
 
 
 @njit(inline="always")
+def _shuffle(order, state):
+    """Fisher-Yates shuffle of ``order`` in place with a xorshift64 generator.
+
+    Returns the new generator state. A private generator keeps the kernels
+    deterministic (fixed seed per call) without touching NumPy's or Numba's
+    global random state.
+    """
+    for i in range(order.shape[0] - 1, 0, -1):
+        state ^= (state << np.uint64(13))
+        state ^= (state >> np.uint64(7))
+        state ^= (state << np.uint64(17))
+        j = np.int64(state % np.uint64(i + 1))
+        tmp = order[i]
+        order[i] = order[j]
+        order[j] = tmp
+    return state
+
+
+@njit(inline="always")
 def _binary_cd_epochs_body(X, data, indices, indptr, is_sparse, ws, w_ws, grad_ws,
                      hdiag_ws, alpha_ws, l1_ratio, hess, q, fit_intercept,
                      grad_b, hess_b, delta_b, max_epochs, tol):
@@ -278,8 +297,10 @@ def _binary_cd_epochs_body(X, data, indices, indptr, is_sparse, ws, w_ws, grad_w
     ``-mu_j d`` (``mu_j`` the H-weighted mean of column j), which keeps the
     intercept optimal: CD then sees H-centered columns, so uncentered
     features do not slow it down, while sparse columns stay sparse (the
-    intercept shift is kept as one offset). Stops when the largest scaled
-    move ``|d| * curvature`` is below ``tol``; returns the number of epochs.
+    intercept shift is kept as one offset). For sparse X each sweep visits
+    the coordinates in a new pseudo-random order (fixed seed: deterministic).
+    Stops when the largest scaled move ``|d| * curvature`` is below ``tol``;
+    returns the number of epochs.
     """
     m = ws.shape[0]
     coupled = fit_intercept and hess_b > 0.0
@@ -295,9 +316,20 @@ def _binary_cd_epochs_body(X, data, indices, indptr, is_sparse, ws, w_ws, grad_w
     # read each for nothing while the non-zeros are still moving.
     active_only = False
     n_done = 0
+    # Sparse X: a new random order every sweep. With one fixed order, coupled
+    # pairs of correlated columns can make cyclic CD crawl (measured: 16
+    # sweeps instead of 4 for the last prox-Newton step of a tf-idf
+    # problem). Dense X keeps the cyclic order (same sweep counts measured
+    # there, and columns read in memory order: a cross-validated path was
+    # 10% slower shuffled).
+    order = np.arange(m)
+    state = np.uint64(0x9E3779B97F4A7C15)
     while n_done < max_epochs:
         worst = 0.0
-        for c in range(m):
+        if is_sparse:
+            state = _shuffle(order, state)
+        for cc in range(m):
+            c = order[cc]
             if active_only and w_ws[c] == 0.0:
                 continue
             j = ws[c]
