@@ -269,8 +269,9 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
         G_ws = G[ws]
         for pn in range(max_iter):
             if pn > 0:
-                raw = datafit.prepare(Z)
-                stale = False
+                if stale:
+                    raw = datafit.prepare(Z)
+                    stale = False
                 G_ws = gradient_cols(kargs, ws_cols, raw)
                 grad_b = raw.sum(axis=1)
             W_ws = W[ws]
@@ -292,8 +293,15 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
                                    grad_b, hess_b, delta_b, max_cd_epochs,
                                    _CD_TOL * tol_in)
             D = W_new - W_ws
-            t = _line_search(datafit, datafit.prepared_loss, Z, Q, W_ws, D,
-                             G_ws, grad_b, delta_b, alpha_rows[ws], l1_ratio)
+            loss0 = datafit.prepared_loss
+            # derivatives at the full step: its loss is the line search's
+            # first trial, and when it is accepted (usually) they are the next
+            # step's, from the same exponentials
+            Z_full = Z + Q
+            raw = datafit.prepare(Z_full)
+            stale = True
+            t = _line_search(datafit, loss0, datafit.prepared_loss, Z, Q, W_ws,
+                             D, G_ws, grad_b, delta_b, alpha_rows[ws], l1_ratio)
             n_steps += 1
             if verbose > 1:
                 print(f"  ws={ws.shape[0]} kkt_ws={kkt_ws:.2e} epochs={ne} t={t}")
@@ -304,8 +312,11 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
                 datafit.canonicalize(W_ws, l1_ratio)
             W[ws] = W_ws
             b += t * delta_b
-            Z += t * Q
-            stale = True
+            if t == 1.0:
+                Z = Z_full
+                stale = False
+            else:
+                Z += t * Q
         # the outer loop recomputes the full certificate from the current Z
 
     # G (X.T @ raw at the returned Z) lets the caller skip a pass over X
@@ -313,13 +324,14 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
                   "grad": G}
 
 
-def _line_search(datafit, loss0, Z, Q, W_ws, D, G_ws, grad_b, delta_b,
+def _line_search(datafit, loss0, loss1, Z, Q, W_ws, D, G_ws, grad_b, delta_b,
                  alpha_ws, l1_ratio):
     """Backtracking step along (D, delta_b) with the composite Armijo rule.
 
     Accepts ``t`` when ``F(t) <= F(0) + 1e-4 t Delta`` with
     ``Delta = <g, d> + P(w + d) - P(w)`` (Tseng and Yun); ``loss0`` is
-    ``F(0)``, the loss at ``Z`` (known from ``prepare``). When ``Delta`` is
+    ``F(0)``, the loss at ``Z``, and ``loss1`` the loss at the full step
+    ``Z + Q`` (both known from ``prepare``). When ``Delta`` is
     below round-off of the objective the full step is taken (the quadratic
     model is then exact to machine precision). Returns 0 when no step
     decreases the objective.
@@ -338,8 +350,8 @@ def _line_search(datafit, loss0, Z, Q, W_ws, D, G_ws, grad_b, delta_b,
         return 0.0
     t = 1.0
     for _ in range(_MAX_LINE_SEARCH):
-        f_t = datafit.loss_along(Z, Q, t) + pen0 + enet_rows_step(
-            W_ws, D, t, alpha_ws, l1_ratio)
+        loss_t = loss1 if t == 1.0 else datafit.loss_along(Z, Q, t)
+        f_t = loss_t + pen0 + enet_rows_step(W_ws, D, t, alpha_ws, l1_ratio)
         if f_t <= f0 + _ARMIJO * t * delta:
             return t
         t *= 0.5
