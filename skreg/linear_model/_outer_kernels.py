@@ -132,54 +132,64 @@ def gap_safe_drop(corr, drift, norm, coef, lam1, lam2, active, positive, gap):
 
 
 @njit(cache=True, nogil=True)
-def select_working_set(corr, coef, lam1, norm, active, positive, min_size):
-    """Support plus the most violating features, scored by column norm.
+def select_working_set(corr, coef, lam1, norm, active, positive, min_size, pad):
+    r"""Support plus the most violating features, scored by column norm.
 
-    At most ``max(min_size, 2 * support)`` features, only KKT violators
-    (:math:`(|g_j| - \\lambda_{1j}) / \\|\\tilde x_j\\| > 0`) added to the
-    support. Returns ``(ws, n_outside, n_support, n_active)``: the sorted
-    working set, how many violators did not fit in it, the support size and
-    the number of features not screened out.
+    At most ``max(min_size, 2 * support)`` features, ranked by
+    :math:`(|g_j| - \lambda_{1j}) / \|\tilde x_j\|`. Only KKT violators
+    (score > 0) are added to the support unless ``pad``, which fills the room
+    with the best-scored others too (with a Gram matrix a zero coordinate
+    costs almost nothing per epoch and may enter without an outer round).
+    Returns ``(ws, n_outside, n_support, n_active)``: the sorted working set,
+    how many violators did not fit in it, the support size and the number of
+    features not screened out.
     """
     n_features = corr.shape[0]
     n_support = 0
     n_active = 0
     n_violating = 0
+    n_candidates = 0
     for j in range(n_features):
         if not active[j]:
             continue
         n_active += 1
         if coef[j] != 0.0:
             n_support += 1
-        else:
+        elif norm[j] > 0.0:
             c = corr[j] if positive else abs(corr[j])
-            if c > lam1[j] and norm[j] > 0.0:
+            if c > lam1[j]:
                 n_violating += 1
+            if pad or c > lam1[j]:
+                n_candidates += 1
     size = min(n_active, max(min_size, 2 * n_support))
     n_room = max(size - n_support, 0)
-    violators = np.empty(n_violating, dtype=np.int64)
-    scores = np.empty(n_violating)
+    candidates = np.empty(n_candidates, dtype=np.int64)
+    scores = np.empty(n_candidates)
     k = 0
     for j in range(n_features):
-        if active[j] and coef[j] == 0.0:
+        if active[j] and coef[j] == 0.0 and norm[j] > 0.0:
             c = corr[j] if positive else abs(corr[j])
-            if c > lam1[j] and norm[j] > 0.0:
-                violators[k] = j
+            if pad or c > lam1[j]:
+                candidates[k] = j
                 scores[k] = (c - lam1[j]) / norm[j]
                 k += 1
-    take = min(n_room, n_violating)
+    take = min(n_room, n_candidates)
     chosen = np.zeros(n_features, dtype=np.bool_)
-    if take == n_violating:
-        for k in range(n_violating):
-            chosen[violators[k]] = True
+    n_violating_in = 0
+    if take == n_candidates:
+        for k in range(n_candidates):
+            chosen[candidates[k]] = True
+        n_violating_in = n_violating
     elif take > 0:
         order = np.argsort(-scores)
         for k in range(take):
-            chosen[violators[order[k]]] = True
+            chosen[candidates[order[k]]] = True
+            if scores[order[k]] > 0.0:
+                n_violating_in += 1
     ws = np.empty(n_support + take, dtype=np.int64)
     k = 0
     for j in range(n_features):
         if (active[j] and coef[j] != 0.0) or chosen[j]:
             ws[k] = j
             k += 1
-    return ws, n_violating - take, n_support, n_active
+    return ws, n_violating - n_violating_in, n_support, n_active

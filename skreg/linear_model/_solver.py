@@ -537,13 +537,17 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
             tracker.all_exact()
             tracker.set_reference(design, R, state)
         ws, n_outside, n_support, n_active = select_working_set(
-            corr, coef, lam1, tracker.norm, active, positive, _WS_MIN_SIZE)
+            corr, coef, lam1, tracker.norm, active, positive, _WS_MIN_SIZE,
+            design.use_gram)
         settled = (n_outside == 0
                    and ws.shape[0] <= _FINAL_WS_SLACK * max(n_support, 1))
-        if ws.shape[0] == n_active or settled:
-            # the working set is the whole (screened) problem, or nothing
-            # outside it asks to enter: solve it to the target directly; the
-            # next outer pass certifies the result
+        if ws.shape[0] == n_active:
+            # the working set is the whole (screened) problem: solve it to the
+            # target directly; the next outer pass certifies the result
+            tol_in = _INNER_TOL_RATIO * tol_abs
+        elif settled:
+            # nothing outside asks to enter: aim at the target, with the
+            # slack left for what the outer check may still find
             tol_in = _FINAL_TOL_RATIO * tol_abs
         else:
             tol_in = _INNER_TOL_RATIO * max(gap, tol_abs)
