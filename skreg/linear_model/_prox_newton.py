@@ -140,13 +140,6 @@ class ColumnAccess:
         return np.asarray(self.matrix.T @ R.T, dtype=np.float64)
 
 
-def gradient_cols(kargs, cols, raw):
-    """``X[:, cols].T @ raw.T`` from restricted kernel arguments."""
-    out = np.empty((cols.shape[0], raw.shape[0]))
-    cols_dot_multi(*kargs, cols, raw, out)
-    return out
-
-
 def _penalty_rows(W_rows, alpha_rows, l1_ratio):
     """Penalty value for rows ``W_rows`` (m, K) with per-row ``alpha * f_j``."""
     return enet_rows_value(np.ascontiguousarray(W_rows), alpha_rows, l1_ratio)
@@ -272,7 +265,12 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
                 if stale:
                     raw = datafit.prepare(Z)
                     stale = False
-                G_ws = gradient_cols(kargs, ws_cols, raw)
+                # the full gradient, not only the working set's: one step
+                # per working set is the rule (measured), and the outer loop
+                # then reuses it for the certificate and the next set
+                G = Xa.gradient(raw)
+                G_warm = G
+                G_ws = G[ws]
                 grad_b = raw.sum(axis=1)
             W_ws = W[ws]
             ws_scores = np.empty(ws.shape[0])
@@ -312,6 +310,7 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
                 datafit.canonicalize(W_ws, l1_ratio)
             W[ws] = W_ws
             b += t * delta_b
+            G_warm = None  # Z moves
             if t == 1.0:
                 Z = Z_full
                 stale = False
