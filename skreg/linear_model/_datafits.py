@@ -229,10 +229,13 @@ class BinaryLogistic:
 
     def cd_epochs(self, kargs, ws, W_ws, G_ws, Hd, alpha_ws, l1_ratio, Q,
                   fit_intercept, grad_b, hess_b, delta_b, max_epochs, tol):
-        # 1-D views of the single row; updates land in W_ws / Q / delta_b
+        # 1-D views of the single row; updates land in W_ws / Q / delta_b.
+        # Hd None: the kernel computes the curvatures in its first sweep.
         w = np.ascontiguousarray(W_ws[:, 0])
+        hd = (np.empty(ws.shape[0]) if Hd is None
+              else np.ascontiguousarray(Hd[:, 0]))
         n_epochs = binary_cd_epochs(*kargs, ws, w, np.ascontiguousarray(G_ws[:, 0]),
-                                    np.ascontiguousarray(Hd[:, 0]), alpha_ws,
+                                    hd, Hd is not None, alpha_ws,
                                     l1_ratio, self._hess, Q[0], fit_intercept,
                                     float(grad_b[0]), float(hess_b[0]), delta_b,
                                     max_epochs, tol)
@@ -349,6 +352,8 @@ class Multinomial:
     def cd_epochs(self, kargs, ws, W_ws, G_ws, Hd, alpha_ws, l1_ratio, Q,
                   fit_intercept, grad_b, hess_b, delta_b, max_epochs, tol):
         mvec = np.zeros(Q.shape[1])
+        if Hd is None:
+            Hd = self.hess_diag(kargs, ws)
         return multinomial_cd_epochs(*kargs, ws, W_ws, np.ascontiguousarray(G_ws),
                                      np.ascontiguousarray(Hd), alpha_ws, l1_ratio,
                                      self._P, self.sw, Q, mvec, fit_intercept,

@@ -282,8 +282,9 @@ def _shuffle(order, state):
 
 @njit(inline="always")
 def _binary_cd_epochs_body(X, data, indices, indptr, is_sparse, ws, w_ws, grad_ws,
-                     hdiag_ws, alpha_ws, l1_ratio, hess, q, fit_intercept,
-                     grad_b, hess_b, delta_b, max_epochs, tol):
+                           hdiag_ws, hdiag_known, alpha_ws, l1_ratio, hess, q,
+                           fit_intercept, grad_b, hess_b, delta_b, max_epochs,
+                           tol):
     r"""Coordinate descent on the prox-Newton quadratic model (binary).
 
     Minimizes over the working-set coordinates ``w_ws`` (updated in place)
@@ -297,7 +298,10 @@ def _binary_cd_epochs_body(X, data, indices, indptr, is_sparse, ws, w_ws, grad_w
     ``-mu_j d`` (``mu_j`` the H-weighted mean of column j), which keeps the
     intercept optimal: CD then sees H-centered columns, so uncentered
     features do not slow it down, while sparse columns stay sparse (the
-    intercept shift is kept as one offset). For sparse X each sweep visits
+    intercept shift is kept as one offset). ``hdiag_ws`` holds the
+    curvatures ``sum_i hess_i X_ij^2`` when ``hdiag_known``; otherwise it is
+    filled during the first sweep (no separate pass over the columns). For
+    sparse X each sweep visits
     the coordinates in a new pseudo-random order (fixed seed: deterministic).
     Stops when the largest scaled move ``|d| * curvature`` is below ``tol``;
     returns the number of epochs.
@@ -305,7 +309,7 @@ def _binary_cd_epochs_body(X, data, indices, indptr, is_sparse, ws, w_ws, grad_w
     m = ws.shape[0]
     coupled = fit_intercept and hess_b > 0.0
     hx = np.zeros(m)
-    if coupled:
+    if coupled and hdiag_known:
         for c in range(m):
             hx[c] = col_dot(X, data, indices, indptr, is_sparse, ws[c], hess)
     offset = 0.0  # intercept part of q, applied to q at the end
@@ -333,12 +337,22 @@ def _binary_cd_epochs_body(X, data, indices, indptr, is_sparse, ws, w_ws, grad_w
             if active_only and w_ws[c] == 0.0:
                 continue
             j = ws[c]
+            first_touch = n_done == 0 and not hdiag_known
+            if first_touch:
+                # the first (full) sweep reads each column once for its
+                # curvature, its intercept coupling and its model gradient
+                h2, h1, hq = _col_moments(X, data, indices, indptr, is_sparse,
+                                          j, hess, q)
+                hdiag_ws[c] = h2
+                if coupled:
+                    hx[c] = h1
             mu = hx[c] / hess_b if coupled else 0.0
             curv = hdiag_ws[c] - mu * hx[c]
             if curv <= 1e-14 * hdiag_ws[c] or curv <= 1e-300:
                 continue
-            g = grad_ws[c] + _hq_dot(X, data, indices, indptr, is_sparse, j,
-                                     hess, q) + offset * hx[c] - mu * gb_model
+            if not first_touch:
+                hq = _hq_dot(X, data, indices, indptr, is_sparse, j, hess, q)
+            g = grad_ws[c] + hq + offset * hx[c] - mu * gb_model
             old = w_ws[c]
             new = enet_prox(old - g / curv, 1.0 / curv, alpha_ws[c], l1_ratio,
                             False)
@@ -375,25 +389,51 @@ def _binary_cd_epochs_body(X, data, indices, indptr, is_sparse, ws, w_ws, grad_w
 
 @njit(cache=True, fastmath=_FAST)
 def _binary_cd_epochs_dense(X, data, indices, indptr, is_sparse, ws, w_ws, grad_ws,
-                            hdiag_ws, alpha_ws, l1_ratio, hess, q, fit_intercept,
-                            grad_b, hess_b, delta_b, max_epochs, tol):
+                            hdiag_ws, hdiag_known, alpha_ws, l1_ratio, hess, q,
+                            fit_intercept, grad_b, hess_b, delta_b, max_epochs,
+                            tol):
     return _binary_cd_epochs_body(X, data, indices, indptr, is_sparse, ws, w_ws,
-                                  grad_ws, hdiag_ws, alpha_ws, l1_ratio, hess, q,
-                                  fit_intercept, grad_b, hess_b, delta_b,
-                                  max_epochs, tol)
+                                  grad_ws, hdiag_ws, hdiag_known, alpha_ws,
+                                  l1_ratio, hess, q, fit_intercept, grad_b, hess_b,
+                                  delta_b, max_epochs, tol)
 
 
 @njit(cache=True)
 def _binary_cd_epochs_sparse(X, data, indices, indptr, is_sparse, ws, w_ws, grad_ws,
-                             hdiag_ws, alpha_ws, l1_ratio, hess, q, fit_intercept,
-                             grad_b, hess_b, delta_b, max_epochs, tol):
+                             hdiag_ws, hdiag_known, alpha_ws, l1_ratio, hess, q,
+                             fit_intercept, grad_b, hess_b, delta_b, max_epochs,
+                             tol):
     return _binary_cd_epochs_body(X, data, indices, indptr, is_sparse, ws, w_ws,
-                                  grad_ws, hdiag_ws, alpha_ws, l1_ratio, hess, q,
-                                  fit_intercept, grad_b, hess_b, delta_b,
-                                  max_epochs, tol)
+                                  grad_ws, hdiag_ws, hdiag_known, alpha_ws,
+                                  l1_ratio, hess, q, fit_intercept, grad_b, hess_b,
+                                  delta_b, max_epochs, tol)
 
 
 binary_cd_epochs = by_layout(_binary_cd_epochs_dense, _binary_cd_epochs_sparse)
+
+
+@njit(inline="always")
+def _col_moments(X, data, indices, indptr, is_sparse, j, hess, q):
+    """``(sum x^2 h, sum x h, sum x h q)`` over column j in one pass."""
+    h2 = 0.0
+    h1 = 0.0
+    hq = 0.0
+    if is_sparse:
+        for ptr in range(indptr[j], indptr[j + 1]):
+            i = indices[ptr]
+            x = data[ptr]
+            xh = x * hess[i]
+            h2 += x * xh
+            h1 += xh
+            hq += xh * q[i]
+    else:
+        for i in range(X.shape[0]):
+            x = X[i, j]
+            xh = x * hess[i]
+            h2 += x * xh
+            h1 += xh
+            hq += xh * q[i]
+    return h2, h1, hq
 
 
 @njit(cache=True, inline="always")

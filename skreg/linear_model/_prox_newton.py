@@ -281,12 +281,12 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
                 kkt_ws = max(kkt_ws, float(np.abs(grad_b).max()))
             if kkt_ws <= tol_in or n_steps >= max_iter:
                 break
-            Hd = datafit.hess_diag(kargs, ws_cols)
             W_new = W_ws.copy()
             Q = np.zeros((K, n_samples))
             delta_b = np.zeros(K)
             hess_b = datafit.intercept_hess() if fit_intercept else np.zeros(K)
-            ne = datafit.cd_epochs(kargs, ws_cols, W_new, G_ws, Hd,
+            # curvatures (Hessian diagonal) None: computed by cd_epochs
+            ne = datafit.cd_epochs(kargs, ws_cols, W_new, G_ws, None,
                                    alpha_rows[ws], l1_ratio, Q, fit_intercept,
                                    grad_b, hess_b, delta_b, max_cd_epochs,
                                    _CD_TOL * tol_in)
