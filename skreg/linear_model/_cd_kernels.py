@@ -346,25 +346,28 @@ def cd_working_set_gram(G, q, corr, coef, ws, lam1, lam2, positive, y_norm2,
                         max_epochs, tol_in, random_order, seed, anderson_k):
     r"""Coordinate descent on ``ws`` using the Gram matrix.
 
-    ``G`` is :math:`\tilde X^\top \tilde X` (symmetric, C-contiguous: rows
-    are read),
+    ``G`` is :math:`\tilde X^\top \tilde X` (symmetric, C-contiguous),
     ``q`` is :math:`\tilde X^\top \tilde y`, ``corr`` holds
-    :math:`g = q - G w`; only its working-set entries are kept up to date here
-    (the caller recomputes the full vector). ``y_norm2`` is
-    :math:`\|\tilde y\|^2`. Same returns as :func:`cd_working_set_dense`.
+    :math:`g = q - G w` on entry; ``y_norm2`` is :math:`\|\tilde y\|^2`.
+    The working-set block of G is first copied into a compact array, so
+    that every coordinate update is one contiguous axpy of length ``|ws|``
+    (not ``n_features``, and no gathers). Only ``corr[ws]`` is up to date on
+    return: the caller recomputes the others. Same returns as
+    :func:`cd_working_set_dense`.
     """
     n_ws = ws.shape[0]
-    n_features = corr.shape[0]
-    # a contiguous (SIMD) update of all correlations beats a gather over a
-    # large working set
-    dense_update = 3 * n_ws >= n_features
+    G_ws = np.empty((n_ws, n_ws))
+    for a in range(n_ws):
+        for b in range(n_ws):
+            G_ws[a, b] = G[ws[a], ws[b]]
+    corr_ws = corr[ws]
+    coef_ws = coef[ws]
+    lam1_ws, lam2_ws, q_ws = lam1[ws], lam2[ws], q[ws]
     if random_order:
         np.random.seed(seed)  # noqa: NPY002 (numba supports the legacy API)
     order = np.arange(n_ws)
     buffer = np.empty((anderson_k + 1, n_ws))
-    coef_ws = np.empty(n_ws)
-    corr_ws = np.empty(n_ws)
-    lam1_ws, lam2_ws = lam1[ws], lam2[ws]
+    candidate = np.empty(n_ws)
     gap = np.inf
     n_epochs = 0
     for epoch in range(max_epochs):
@@ -372,69 +375,60 @@ def cd_working_set_gram(G, q, corr, coef, ws, lam1, lam2, positive, y_norm2,
         if random_order:
             order = np.random.permutation(n_ws)  # noqa: NPY002
         for kk in range(n_ws):
-            j = ws[order[kk]]
-            lipschitz = G[j, j]
+            k = order[kk]
+            lipschitz = G_ws[k, k]
             if lipschitz == 0.0:
                 continue
-            old = coef[j]
-            new = _enet_coordinate(lipschitz * old + corr[j], lipschitz, lam1[j],
-                                   lam2[j], positive)
+            old = coef_ws[k]
+            new = _enet_coordinate(lipschitz * old + corr_ws[k], lipschitz,
+                                   lam1_ws[k], lam2_ws[k], positive)
             if new != old:
                 delta = new - old
-                coef[j] = new
-                if dense_update:
-                    for m in range(n_features):
-                        corr[m] -= delta * G[j, m]
-                else:
-                    for m in range(n_ws):
-                        jj = ws[m]
-                        corr[jj] -= delta * G[j, jj]
+                coef_ws[k] = new
+                for m in range(n_ws):
+                    corr_ws[m] -= delta * G_ws[k, m]
 
         if anderson_k > 0:
-            if _anderson_candidate(buffer, coef, ws, epoch, positive, coef_ws):
+            ident = np.arange(n_ws)
+            if _anderson_candidate(buffer, coef_ws, ident, epoch, positive,
+                                   candidate):
                 # objective difference via the quadratic form restricted to ws
                 # f(w + d) - f(w) = -g.d + d.G.d / 2
                 change = 0.0
                 for k in range(n_ws):
-                    j = ws[k]
-                    d_k = coef_ws[k] - coef[j]
-                    b = coef_ws[k]
-                    change += (lam1_ws[k] * (abs(b) - abs(coef[j]))
-                               + 0.5 * lam2_ws[k] * (b * b - coef[j] * coef[j]))
+                    d_k = candidate[k] - coef_ws[k]
+                    b = candidate[k]
+                    change += (lam1_ws[k] * (abs(b) - abs(coef_ws[k]))
+                               + 0.5 * lam2_ws[k] * (b * b - coef_ws[k] ** 2))
                     if d_k != 0.0:
-                        change -= corr[j] * d_k
+                        change -= corr_ws[k] * d_k
                         gd = 0.0
                         for m in range(n_ws):
-                            gd += G[j, ws[m]] * (coef_ws[m] - coef[ws[m]])
+                            gd += G_ws[k, m] * (candidate[m] - coef_ws[m])
                         change += 0.5 * d_k * gd
                 if change < 0.0:
                     for k in range(n_ws):
-                        j = ws[k]
-                        d_k = coef_ws[k] - coef[j]
-                        if d_k != 0.0 and dense_update:
-                            for m in range(n_features):
-                                corr[m] -= d_k * G[j, m]
-                        elif d_k != 0.0:
+                        d_k = candidate[k] - coef_ws[k]
+                        if d_k != 0.0:
                             for m in range(n_ws):
-                                corr[ws[m]] -= d_k * G[j, ws[m]]
-                    for k in range(n_ws):
-                        coef[ws[k]] = coef_ws[k]
+                                corr_ws[m] -= d_k * G_ws[k, m]
+                    coef_ws[:] = candidate
 
         # O(|ws|): cheap enough to test after every epoch
         q_dot_w = 0.0
         g_dot_w = 0.0
         for k in range(n_ws):
-            j = ws[k]
-            coef_ws[k] = coef[j]
-            corr_ws[k] = corr[j]
-            q_dot_w += q[j] * coef[j]
-            g_dot_w += corr[j] * coef[j]
+            q_dot_w += q_ws[k] * coef_ws[k]
+            g_dot_w += corr_ws[k] * coef_ws[k]
         r_norm2 = y_norm2 - q_dot_w - g_dot_w
         y_dot_r = y_norm2 - q_dot_w
         gap = quadratic_enet_gap(corr_ws, coef_ws, lam1_ws, lam2_ws, positive,
                                  r_norm2, y_dot_r)
         if gap <= tol_in:
             break
+    for k in range(n_ws):
+        coef[ws[k]] = coef_ws[k]
+        corr[ws[k]] = corr_ws[k]
     return n_epochs, gap
 
 

@@ -558,8 +558,8 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
                 target.y_norm2, max_iter - n_iter, tol_in, random_order, seed,
                 _ANDERSON_K,
             )
-            if 3 * ws.shape[0] < p:  # the kernel kept only corr[ws] up to date
-                corr = _correlations(design, target, coef, R, state)
+            # the kernel kept only corr[ws] up to date
+            corr = _correlations(design, target, coef, R, state)
         else:
             common = (design.xbar, design.sw, design.weighted, design.fit_intercept,
                       target.yc, target.y_sum, R, state, coef, ws, lam1, lam2,
@@ -602,6 +602,8 @@ def _correlations(design, target, coef, R, state):
     """Full g = X~^T r (refreshes S = sum_i s_i R_i in ``state``)."""
     if design.use_gram:
         support = np.flatnonzero(coef)
+        if 4 * support.size > coef.shape[0]:
+            return target.q - design.gram @ coef  # one gemv, no row copies
         # G is symmetric and C-contiguous: G @ w = sum of the support rows
         return target.q - coef[support] @ design.gram[support]
     state[0] = float(design.sw @ R) if design.fit_intercept else 0.0
