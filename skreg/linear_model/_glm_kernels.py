@@ -235,28 +235,26 @@ def binary_loss_along(z, q, t, y, sw):
     return acc
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FAST)
 def binary_derivatives(z, y, sw, raw, hess):
     """Derivatives of the loss with respect to the scores, and the loss.
 
     ``raw[i] = -sw_i y_i sigmoid(-y_i z_i)`` (so the gradient in ``w`` is
     ``X.T @ raw``) and ``hess[i] = sw_i sigmoid(z_i) sigmoid(-z_i)``.
-    Returns ``sum_i sw_i log(1 + exp(-y_i z_i))`` from the same exponential.
+    Returns ``sum_i sw_i log(1 + exp(-y_i z_i))`` from the same exponential
+    ``e = exp(-|y_i z_i|)`` (no overflow, branch-free):
+    ``log(1 + exp(m)) = max(m, 0) + log1p(e)``, the sigmoid is ``1 / (1 + e)``
+    or ``e / (1 + e)``, and ``p (1 - p) = e / (1 + e)^2`` without
+    cancellation.
     """
     loss = 0.0
     for i in range(z.shape[0]):
         m = -y[i] * z[i]
-        if m > 0.0:
-            e = np.exp(-m)  # sigmoid(m) = 1 / (1 + e)
-            p_wrong = 1.0 / (1.0 + e)
-            loss += sw[i] * (m + np.log1p(e))
-        else:
-            e = np.exp(m)
-            p_wrong = e / (1.0 + e)
-            loss += sw[i] * np.log1p(e)
-        raw[i] = -sw[i] * y[i] * p_wrong
-        # p (1 - p) = e / (1 + e)^2 on both branches, without cancellation
+        e = np.exp(-abs(m))
         inv = 1.0 / (1.0 + e)
+        p_wrong = inv if m > 0.0 else e * inv
+        loss += sw[i] * (max(m, 0.0) + np.log1p(e))
+        raw[i] = -sw[i] * y[i] * p_wrong
         hess[i] = sw[i] * e * inv * inv
     return loss
 
