@@ -205,7 +205,8 @@ def _enet_path_core(X, y, *, alphas, l1_ratio=1.0, sample_weight=None,
     y_first = y2[:, 0]
     design = _make_design(X, sample_weight, fit_intercept, precompute, Gram,
                           y=y_first)
-    coefs = np.empty((n_targets, n_features, n_alphas), dtype=design.dtype)
+    # filled one alpha at a time: contiguous rows, returned as a view
+    coefs_t = np.empty((n_targets, n_alphas, n_features), dtype=design.dtype)
     intercepts = np.zeros((n_targets, n_alphas))
     gaps = np.zeros((n_targets, n_alphas))
     kkts = np.zeros((n_targets, n_alphas))
@@ -229,7 +230,7 @@ def _enet_path_core(X, y, *, alphas, l1_ratio=1.0, sample_weight=None,
                          penalty_factor, positive, coef, tol, max_iter, selection,
                          random_state, warn=warn, workspace=workspace)
             coef = res.coef
-            coefs[k, :, i] = res.coef
+            coefs_t[k, i] = res.coef
             intercepts[k, i] = res.intercept
             gaps[k, i] = res.dual_gap
             kkts[k, i] = res.kkt_violation
@@ -240,6 +241,7 @@ def _enet_path_core(X, y, *, alphas, l1_ratio=1.0, sample_weight=None,
                     print(f"Path: {i:03d} out of {n_alphas:03d}")
                 else:
                     sys.stderr.write(".")
+    coefs = coefs_t.transpose(0, 2, 1)
     return PathResult(alphas, coefs, intercepts, gaps, kkts, n_iters, converged)
 
 
