@@ -17,6 +17,8 @@ residual has moved since :math:`g_j` was last computed exactly, so that
 import numpy as np
 from numba import njit
 
+from ._datafits import quadratic_enet_gap
+
 # relative margin on the skip test: absorbs the rounding of the bound itself
 _SKIP_MARGIN = 1.0 - 1e-9
 # placeholders for the unused representation (globals are compile-time constants)
@@ -193,3 +195,31 @@ def select_working_set(corr, coef, lam1, norm, active, positive, min_size, pad):
             ws[k] = j
             k += 1
     return ws, n_violating - n_violating_in, n_support, n_active
+
+
+@njit(cache=True, nogil=True)
+def outer_step(corr, coef, lam1, lam2, norm, drift, active, positive, r_norm2,
+               y_dot_r, tol_abs, min_size, pad):
+    """One outer iteration's decisions, in one compiled call.
+
+    The duality gap over the features not screened out; if it is above
+    ``tol_abs``, the gap-safe test (:func:`gap_safe_drop`) and the working
+    set (:func:`select_working_set`). Returns ``(gap, dropped_nonzero, ws,
+    n_outside, n_support, n_active)`` (the last four unused when the gap
+    is reached). Called again with ``tol_abs = inf`` after the caller zeroed
+    dropped coefficients, it only re-selects the working set.
+    """
+    empty = np.empty(0, dtype=np.int64)
+    gap = 0.0
+    if np.isfinite(tol_abs):
+        gap = max(quadratic_enet_gap(corr, coef, lam1, lam2, positive, r_norm2,
+                                     y_dot_r, active), 0.0)
+        if gap <= tol_abs:
+            return gap, empty, empty, 0, 0, 0
+        dropped = gap_safe_drop(corr, drift, norm, coef, lam1, lam2, active,
+                                positive, gap)
+        if dropped.shape[0] > 0:
+            return gap, dropped, empty, 0, 0, 0
+    ws, n_outside, n_support, n_active = select_working_set(
+        corr, coef, lam1, norm, active, positive, min_size, pad)
+    return gap, empty, ws, n_outside, n_support, n_active

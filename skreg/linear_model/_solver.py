@@ -52,12 +52,11 @@ from ._cd_kernels import (
     matvec_dense64,
     matvec_sparse64,
 )
-from ._datafits import quadratic_column_norms, quadratic_enet_gap
+from ._datafits import quadratic_column_norms
 from ._outer_kernels import (
-    gap_safe_drop,
+    outer_step,
     refresh_correlations_dense,
     refresh_correlations_sparse,
-    select_working_set,
 )
 from ._penalties import enet_kkt_violation
 
@@ -524,21 +523,19 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
                                              state, positive)
         tracker.set_reference(design, R, state)
         r_norm2, y_dot_r = _residual_stats(design, target, coef, corr, R, state)
-        gap = quadratic_enet_gap(corr, coef, lam1, lam2, positive, r_norm2,
-                                 y_dot_r, active)
-        gap = max(gap, 0.0)
+        gap, dropped, ws, n_outside, n_support, n_active = outer_step(
+            corr, coef, lam1, lam2, tracker.norm, tracker.drift, active,
+            positive, r_norm2, y_dot_r, tol_abs, _WS_MIN_SIZE, design.use_gram)
         if gap <= tol_abs or n_iter >= max_iter:
             break
-        dropped = gap_safe_drop(corr, tracker.drift, tracker.norm, coef, lam1,
-                                lam2, active, positive, gap)
         if dropped.size:
             _zero_coefficients(design, dropped, coef, R, state)
             corr = _correlations(design, target, coef, R, state)
             tracker.all_exact()
             tracker.set_reference(design, R, state)
-        ws, n_outside, n_support, n_active = select_working_set(
-            corr, coef, lam1, tracker.norm, active, positive, _WS_MIN_SIZE,
-            design.use_gram)
+            _, _, ws, n_outside, n_support, n_active = outer_step(
+                corr, coef, lam1, lam2, tracker.norm, tracker.drift, active,
+                positive, 0.0, 0.0, np.inf, _WS_MIN_SIZE, design.use_gram)
         settled = (n_outside == 0
                    and ws.shape[0] <= _FINAL_WS_SLACK * max(n_support, 1))
         if ws.shape[0] == n_active:

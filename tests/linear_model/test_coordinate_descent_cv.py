@@ -188,6 +188,7 @@ def test_parallel_folds_sparse_lasso_and_kernels_release_the_gil():
                    _outer_kernels.refresh_correlations_sparse,
                    _outer_kernels.gap_safe_drop,
                    _outer_kernels.select_working_set,
+                   _outer_kernels.outer_step,
                    _multitask._multitask_epochs):
         assert kernel.targetoptions.get("nogil") is True, kernel.__name__
 
