@@ -18,6 +18,7 @@ import numpy as np
 from numba import njit
 
 from ._datafits import quadratic_enet_gap
+from ._penalties import enet_kkt_violation
 
 # relative margin on the skip test: absorbs the rounding of the bound itself
 _SKIP_MARGIN = 1.0 - 1e-9
@@ -199,14 +200,18 @@ def select_working_set(corr, coef, lam1, norm, active, positive, min_size, pad):
 
 @njit(cache=True, nogil=True)
 def outer_step(corr, coef, lam1, lam2, norm, drift, active, positive, r_norm2,
-               y_dot_r, tol_abs, min_size, pad):
+               y_dot_r, tol_abs, last, min_size, pad, n_samples, alpha, l1_ratio,
+               penalty_factor):
     """One outer iteration's decisions, in one compiled call.
 
-    The duality gap over the features not screened out; if it is above
-    ``tol_abs``, the gap-safe test (:func:`gap_safe_drop`) and the working
-    set (:func:`select_working_set`). Returns ``(gap, dropped_nonzero, ws,
-    n_outside, n_support, n_active)`` (the last four unused when the gap
-    is reached). Called again with ``tol_abs = inf`` after the caller zeroed
+    The duality gap over the features not screened out; if it is at most
+    ``tol_abs`` or this is the ``last`` iteration, the KKT violation of the
+    solution (objective scale, see
+    :func:`skreg.linear_model._penalties.enet_kkt_violation`); otherwise the
+    gap-safe test (:func:`gap_safe_drop`) and the working set
+    (:func:`select_working_set`). Returns ``(gap, kkt, dropped_nonzero, ws,
+    n_outside, n_support, n_active)`` (kkt is NaN, or the last four unused,
+    when not computed). Called with ``tol_abs = inf`` after the caller zeroed
     dropped coefficients, it only re-selects the working set.
     """
     empty = np.empty(0, dtype=np.int64)
@@ -214,12 +219,14 @@ def outer_step(corr, coef, lam1, lam2, norm, drift, active, positive, r_norm2,
     if np.isfinite(tol_abs):
         gap = max(quadratic_enet_gap(corr, coef, lam1, lam2, positive, r_norm2,
                                      y_dot_r, active), 0.0)
-        if gap <= tol_abs:
-            return gap, empty, empty, 0, 0, 0
+        if gap <= tol_abs or last:
+            kkt = enet_kkt_violation(coef, -corr / n_samples, alpha, l1_ratio,
+                                     penalty_factor, positive)
+            return gap, kkt, empty, empty, 0, 0, 0
         dropped = gap_safe_drop(corr, drift, norm, coef, lam1, lam2, active,
                                 positive, gap)
         if dropped.shape[0] > 0:
-            return gap, dropped, empty, 0, 0, 0
+            return gap, np.nan, dropped, empty, 0, 0, 0
     ws, n_outside, n_support, n_active = select_working_set(
         corr, coef, lam1, norm, active, positive, min_size, pad)
-    return gap, empty, ws, n_outside, n_support, n_active
+    return gap, np.nan, empty, ws, n_outside, n_support, n_active

@@ -58,7 +58,6 @@ from ._outer_kernels import (
     refresh_correlations_dense,
     refresh_correlations_sparse,
 )
-from ._penalties import enet_kkt_violation
 
 _CONVERGENCE_MESSAGE = (
     "Objective did not converge. You might want to increase "
@@ -523,9 +522,11 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
                                              state, positive)
         tracker.set_reference(design, R, state)
         r_norm2, y_dot_r = _residual_stats(design, target, coef, corr, R, state)
-        gap, dropped, ws, n_outside, n_support, n_active = outer_step(
+        kkt_args = (n, float(alpha), float(l1_ratio), pf)
+        gap, kkt, dropped, ws, n_outside, n_support, n_active = outer_step(
             corr, coef, lam1, lam2, tracker.norm, tracker.drift, active,
-            positive, r_norm2, y_dot_r, tol_abs, _WS_MIN_SIZE, design.use_gram)
+            positive, r_norm2, y_dot_r, tol_abs, n_iter >= max_iter,
+            _WS_MIN_SIZE, design.use_gram, *kkt_args)
         if gap <= tol_abs or n_iter >= max_iter:
             break
         if dropped.size:
@@ -533,9 +534,10 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
             corr = _correlations(design, target, coef, R, state)
             tracker.all_exact()
             tracker.set_reference(design, R, state)
-            _, _, ws, n_outside, n_support, n_active = outer_step(
+            _, _, _, ws, n_outside, n_support, n_active = outer_step(
                 corr, coef, lam1, lam2, tracker.norm, tracker.drift, active,
-                positive, 0.0, 0.0, np.inf, _WS_MIN_SIZE, design.use_gram)
+                positive, 0.0, 0.0, np.inf, False, _WS_MIN_SIZE,
+                design.use_gram, *kkt_args)
         settled = (n_outside == 0
                    and ws.shape[0] <= _FINAL_WS_SLACK * max(n_support, 1))
         if ws.shape[0] == n_active:
@@ -571,8 +573,7 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
             corr_prev, corr = corr, None
         n_iter += n_ep
 
-    kkt = float(enet_kkt_violation(coef, -corr / n, float(alpha), float(l1_ratio),
-                                   pf, positive))
+    kkt = float(kkt)
     converged = gap <= tol_abs
     if not converged and warn:
         message = (f"{_CONVERGENCE_MESSAGE} Duality gap: {gap:.6e}, "
