@@ -172,6 +172,19 @@ def gather_columns(X, cols, out_t):
             out_t[c, i] = X[i, cols[c]]
 
 
+@njit(cache=True)
+def take_rows_fortran(X, rows, out):
+    """``out[:, j] = X[rows, j]`` for Fortran-ordered ``X`` and ``out``.
+
+    Column by column, so both reads (within one column) and writes are
+    local; NumPy's ``X[rows]`` gives a C-ordered result that would need a
+    second, transposing copy.
+    """
+    for j in range(X.shape[1]):
+        for r in range(rows.shape[0]):
+            out[r, j] = X[rows[r], j]
+
+
 @njit(inline="always")
 def _cols_dot_body(X, data, indices, indptr, is_sparse, cols, v, out):
     """``out[c] = X[:, cols[c]] . v`` for a subset of columns (1-D ``v``)."""

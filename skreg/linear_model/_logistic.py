@@ -41,6 +41,7 @@ from ..utils._sklearn_private import Hidden, Interval, StrOptions, _fit_context
 from ..utils.validation import check_penalty_factor, check_sample_weight
 from ._cv_selection import SELECTION_RULES, cv_mean_and_std_error, select_index
 from ._datafits import BinaryLogistic, Multinomial
+from ._glm_kernels import take_rows_fortran
 from ._penalties import enet_alpha_max
 from ._prox_newton import ColumnAccess, lbfgs_smooth, prox_newton
 
@@ -1009,13 +1010,15 @@ def _fold_path(X, y_enc, classes, sw, cw, train, test, Cs, l1_ratio, pf,
     n_classes = classes.shape[0]
     if sp.issparse(X):
         X_train = X[train]
-    else:
+    elif X.flags.f_contiguous:
         # the kernels read columns: a Fortran copy once per fold beats
         # compacting the working-set columns out of a row-major copy at every
-        # prox-Newton step (rows of X.T gathered: a cache-friendly copy)
-        X_train = X.T[:, train].T
-        if not X_train.flags.f_contiguous:
-            X_train = np.asfortranarray(X_train)
+        # prox-Newton step
+        X_train = np.empty((train.shape[0], X.shape[1]), dtype=X.dtype,
+                           order="F")
+        take_rows_fortran(X, np.asarray(train, dtype=np.int64), X_train)
+    else:
+        X_train = np.asfortranarray(X[train])
     weights = (sw * cw)[train]
     Xa = ColumnAccess(X_train)
     y_train = y_enc[train]

@@ -394,6 +394,20 @@ def test_cv_no_refit_and_errors():
         LogisticRegressionCV(Cs=[0.1, -1.0]).fit(X, y)
 
 
+def test_cv_same_result_for_every_memory_layout():
+    # the training folds are copied column-major (a compiled row gather for
+    # Fortran X, NumPy for C-ordered X, row slicing for CSR): one result
+    X, y = make_data(2, seed=15, n=80)
+    fits = [LogisticRegressionCV(Cs=4, l1_ratios=[1.0], cv=3, tol=1e-10,
+                                 use_legacy_attributes=False).fit(Xl, y)
+            for Xl in (np.asfortranarray(X), np.ascontiguousarray(X),
+                       sp.csr_matrix(X))]
+    for other in fits[1:]:
+        np.testing.assert_allclose(other.coefs_paths_, fits[0].coefs_paths_,
+                                   atol=1e-7)
+        np.testing.assert_allclose(other.scores_, fits[0].scores_, atol=1e-9)
+
+
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_lbfgs_path_for_large_l2_problems_matches_sklearn(n_classes, monkeypatch):
     # pure L2 fits switch to L-BFGS above a size threshold; force it here
