@@ -52,6 +52,7 @@ from ._glm_kernels import (
     enet_rows_step,
     enet_rows_value,
     gather_columns,
+    kkt_and_priority,
 )
 
 _ARMIJO = 1e-4
@@ -235,9 +236,10 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
             stale = False
         G = Xa.gradient(raw) if G_warm is None else G_warm
         G_warm = None
-        enet_kkt_scores(W, G, alpha, l1_ratio, penalty_factor, feature_scores)
+        # violations, and the support's priority (inf) for the working set
+        kkt, n_support = kkt_and_priority(W, G, alpha, l1_ratio, penalty_factor,
+                                          feature_scores)
         grad_b = raw.sum(axis=1)
-        kkt = float(feature_scores.max()) if n_features else 0.0
         if fit_intercept:
             kkt = max(kkt, float(np.abs(grad_b).max()))
         if verbose:
@@ -245,17 +247,16 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
         if kkt <= tol or n_steps >= max_iter or not np.isfinite(kkt):
             break
 
-        support = np.any(W != 0.0, axis=1)
         if all_features:
             ws = np.arange(n_features)
         else:
             ws_size = max(min(p0, n_features),
-                          min(n_features, int(growth * support.sum())))
-            feature_scores[support] = np.inf
+                          min(n_features, int(growth * n_support)))
             if ws_size >= n_features:
                 ws = np.arange(n_features)
             else:
-                ws = np.sort(np.argpartition(-feature_scores, ws_size - 1)[:ws_size])
+                first = n_features - ws_size  # the ws_size largest scores
+                ws = np.sort(np.argpartition(feature_scores, first)[first:])
         ws = ws.astype(np.int64)
         kargs, ws_cols = Xa.restrict(ws)
         tol_in = _TOL_IN * kkt
