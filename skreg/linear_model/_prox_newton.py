@@ -37,7 +37,7 @@ the softmax loss):
    coordinate descent with the exact penalty prox, then a backtracking
    (Armijo, Tseng-Yun) line search on the true objective along that
    direction. Steps stop when the working-set violation is below
-   ``0.3 x`` the outer violation.
+   ``0.5 x`` (multinomial: ``0.3 x``) the outer violation.
 
 ``max_iter`` bounds the total number of prox-Newton steps (each one
 quadratic model and line search); ``n_iter`` reports it.
@@ -57,9 +57,13 @@ from ._glm_kernels import (
 
 _ARMIJO = 1e-4
 _MAX_LINE_SEARCH = 40
-# inner tolerances relative to the outer violation (as skglm)
-_TOL_IN = 0.3
-_CD_TOL = 0.3
+# Inner tolerances relative to the outer violation: a working set is solved
+# to _TOL_IN x the violation, its quadratic models to _CD_TOL x that (skglm:
+# 0.3 and 0.3). Binary loss 0.5 and 0.5: fewer CD sweeps for the same number
+# of prox-Newton steps (measured 5-8% faster on the tf-idf fit and on a
+# cross-validated path); the multinomial loss measured slower with them.
+_TOL_IN = {"binary": 0.5, "multinomial": 0.3}
+_CD_TOL = {"binary": 0.5, "multinomial": 0.3}
 
 
 class ColumnAccess:
@@ -212,6 +216,7 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
     # working set size / support size; a path continuation (warm) starts
     # next to its solution, where a tight set is enough (measured on CV)
     growth = 2 if K > 1 else (1.5 if warm is not None else 3)
+    kind = "binary" if K == 1 else "multinomial"
     W = np.zeros((n_features, K)) if W_init is None else np.array(
         W_init, dtype=np.float64).reshape(n_features, K)
     b = np.zeros(K) if b_init is None else np.array(b_init, dtype=np.float64)
@@ -259,7 +264,7 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
                 ws = np.sort(np.argpartition(feature_scores, first)[first:])
         ws = ws.astype(np.int64)
         kargs, ws_cols = Xa.restrict(ws)
-        tol_in = _TOL_IN * kkt
+        tol_in = _TOL_IN[kind] * kkt
         G_ws = G[ws]
         for pn in range(max_iter):
             if pn > 0:
@@ -290,7 +295,7 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
             ne = datafit.cd_epochs(kargs, ws_cols, W_new, G_ws, None,
                                    alpha_rows[ws], l1_ratio, Q, fit_intercept,
                                    grad_b, hess_b, delta_b, max_cd_epochs,
-                                   _CD_TOL * tol_in)
+                                   _CD_TOL[kind] * tol_in)
             D = W_new - W_ws
             loss0 = datafit.prepared_loss
             # derivatives at the full step: its loss is the line search's
