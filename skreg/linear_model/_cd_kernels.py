@@ -177,24 +177,23 @@ def _anderson_candidate(buffer, coef, ws, epoch, positive, out):
 @njit(cache=True, nogil=True)
 def cd_working_set_dense(X, xbar, sw, weighted, center, yc, y_sum, R, state, coef,
                          ws, lam1, lam2, norm2, positive, max_epochs, tol_in,
-                         random_order, seed, anderson_k, confirm_gap=True):
+                         random_order, seed, anderson_k):
     """:func:`_cd_working_set` for a dense Fortran-ordered X."""
     return _cd_working_set(X, _NO_DATA, _NO_INDEX, _NO_INDEX, False, xbar, sw,
                            weighted, center, yc, y_sum, R, state, coef, ws, lam1,
                            lam2, norm2, positive, max_epochs, tol_in,
-                           random_order, seed, anderson_k, confirm_gap)
+                           random_order, seed, anderson_k)
 
 
 @njit(cache=True, nogil=True)
 def cd_working_set_sparse(data, indices, indptr, xbar, sw, weighted, center, yc,
                           y_sum, R, state, coef, ws, lam1, lam2, norm2, positive,
-                          max_epochs, tol_in, random_order, seed, anderson_k,
-                          confirm_gap=True):
+                          max_epochs, tol_in, random_order, seed, anderson_k):
     """:func:`_cd_working_set` for X given by its CSC arrays."""
     return _cd_working_set(_NO_MATRIX, data, indices, indptr, True, xbar, sw,
                            weighted, center, yc, y_sum, R, state, coef, ws, lam1,
                            lam2, norm2, positive, max_epochs, tol_in,
-                           random_order, seed, anderson_k, confirm_gap)
+                           random_order, seed, anderson_k)
 
 
 # The body is inlined into the two entry points above with a constant
@@ -202,8 +201,7 @@ def cd_working_set_sparse(data, indices, indptr, xbar, sw, weighted, center, yc,
 @njit(cache=True, inline="always")
 def _cd_working_set(X, data, indices, indptr, is_sparse, xbar, sw, weighted,
                     center, yc, y_sum, R, state, coef, ws, lam1, lam2, norm2,
-                    positive, max_epochs, tol_in, random_order, seed, anderson_k,
-                    confirm_gap):
+                    positive, max_epochs, tol_in, random_order, seed, anderson_k):
     r"""Coordinate descent on the working set ``ws`` (indices into features).
 
     Updates ``coef``, the raw residual ``R`` and ``state[0] = S`` in place.
@@ -220,10 +218,6 @@ def _cd_working_set(X, data, indices, indptr, is_sparse, xbar, sw, weighted,
     random_order, seed : random coordinate order (reseeded from ``seed``).
     anderson_k : number of differences used by Anderson extrapolation
         (0 disables it).
-    confirm_gap : when the working-set gap estimated from the correlations
-        gathered during an epoch (slightly stale) says "done", recompute them
-        exactly first (one pass over the working-set columns); False leaves
-        that to the caller, whose outer check recomputes them anyway.
 
     Returns
     -------
@@ -325,8 +319,6 @@ def _cd_working_set(X, data, indices, indptr, is_sparse, xbar, sw, weighted,
             y_dot_r += offset * y_sum
             gap = quadratic_enet_gap(corr, coef_ws, lam1_ws, lam2_ws, positive,
                                      r_norm2, y_dot_r)
-            if gap <= tol_in and not confirm_gap:
-                break
             if gap <= tol_in:
                 # confirm with exact correlations (one pass over the ws columns)
                 for k in range(n_ws):
