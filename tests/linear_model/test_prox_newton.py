@@ -229,3 +229,19 @@ def test_multinomial_dual_gap(l1_ratio, fit_intercept):
         assert gap_bad >= sub > 0
     assert np.isnan(df.dual_gap(Xa, W, b, info["Z"], 0.0, l1_ratio, pf,
                                 fit_intercept))
+
+
+@pytest.mark.parametrize("n_rows", [1, 3])
+def test_only_the_intercept_violates(n_rows):
+    # every feature satisfies its KKT condition at 0 (huge alpha): the
+    # working set is empty and the steps move the intercept alone, to the
+    # class log-frequencies
+    X, df = problem(n_rows, seed=16)
+    Xa = ColumnAccess(X)
+    pf = np.ones(X.shape[1])
+    W, b, info = prox_newton(Xa, df, 10.0, 1.0, pf, tol=1e-10,
+                             b_init=np.zeros(n_rows))
+    assert info["converged"] and not np.any(W)
+    assert kkt_violation(Xa, df, W, b, 10.0, 1.0, pf, True) <= 1e-10
+    ref = df.null_intercept()
+    np.testing.assert_allclose(b - b.mean(), ref - ref.mean(), atol=1e-9)
