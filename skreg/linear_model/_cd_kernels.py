@@ -34,7 +34,7 @@ _NO_DATA = np.empty(0)
 _NO_INDEX = np.empty(0, dtype=np.int32)
 
 
-@njit(cache=True, fastmath=_FAST)
+@njit(cache=True, inline="always")
 def _dense_dot(X, j, v, sw, weighted):
     acc = 0.0
     if weighted:
@@ -46,7 +46,7 @@ def _dense_dot(X, j, v, sw, weighted):
     return acc
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _sparse_dot(data, indices, indptr, j, v, sw, weighted):
     # no fastmath here: LLVM would vectorize with slow gathers
     acc = 0.0
@@ -60,13 +60,13 @@ def _sparse_dot(data, indices, indptr, j, v, sw, weighted):
     return acc
 
 
-@njit(cache=True, fastmath=_FAST)
+@njit(cache=True, inline="always")
 def _dense_axpy(X, j, a, v):
     for i in range(v.shape[0]):
         v[i] -= a * X[i, j]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _sparse_axpy(data, indices, indptr, j, a, v):
     for k in range(indptr[j], indptr[j + 1]):
         v[indices[k]] -= a * data[k]
@@ -174,7 +174,7 @@ def _anderson_candidate(buffer, coef, ws, epoch, positive, out):
     return True
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=_FAST)
 def cd_working_set_dense(X, xbar, sw, weighted, center, yc, y_sum, R, state, coef,
                          ws, lam1, lam2, norm2, positive, max_epochs, tol_in,
                          random_order, seed, anderson_k):
