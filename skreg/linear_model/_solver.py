@@ -487,9 +487,14 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
              and workspace.get("coef") is coef_init)
     state = None if design.use_gram else np.zeros(1)
     tracker = _CorrelationTracker(design)
+    corr_prev = None
     if reuse:
         coef, R, corr = workspace["coef64"], workspace["R"], workspace["corr"]
         tracker = workspace.get("tracker", tracker)
+        if not design.use_gram:
+            # stale correlations were only known to stay below the previous
+            # alpha's thresholds: refresh against this alpha's before use
+            corr_prev, corr = corr, None
     elif design.use_gram:
         R = None
         corr = _correlations(design, target, coef, R, state)
@@ -506,7 +511,6 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
     active = np.ones(p, dtype=bool)  # not screened out
     active &= design.norm2 > 0
     gap = kkt = np.inf
-    corr_prev = None
     while True:
         if corr is None:
             if corr_prev is not None:

@@ -417,7 +417,10 @@ def test_property_reported_gap_is_the_true_gap(seed, p, ratio, l1_ratio,
     yc = y - y.mean() if fit_intercept else y
     Xc = X - X.mean(axis=0) if fit_intercept else X
     alpha_max = np.abs(Xc.T @ yc).max() / (n * l1_ratio)
-    alphas = alpha_max * np.geomspace(1.0, ratio, 6)
+    # near-duplicate alphas too: a warm start then begins almost optimal, with
+    # stale correlations from the previous alpha's thresholds
+    alphas = alpha_max * np.repeat(np.geomspace(1.0, ratio, 6), 2)
+    alphas[1::2] *= 0.999
     res = _enet_path_core(Xi, y, alphas=alphas, l1_ratio=l1_ratio,
                           fit_intercept=fit_intercept, tol=1e-3, max_iter=100000)
     for k, alpha in enumerate(alphas):
