@@ -317,7 +317,12 @@ class ElasticNet(LinearPredictMixin, RegressorMixin, BaseEstimator):
                 "advised to use the LinearRegression estimator",
                 stacklevel=2,
             )
-        X, y = validate_regression_data(self, X, y, solver_checks_dense_finite=True)
+        # the solver's first pass checks dense X for NaN/inf, unless a user
+        # Gram matrix is spot-checked against X before it
+        X, y = validate_regression_data(
+            self, X, y,
+            solver_checks_dense_finite=isinstance(self.precompute, (bool, str)),
+        )
         n_samples, n_features = X.shape
         sample_weight = normalized_sample_weight(sample_weight, X)
         penalty_factor = check_penalty_factor(
@@ -357,6 +362,7 @@ class ElasticNet(LinearPredictMixin, RegressorMixin, BaseEstimator):
                 Xy=None,
                 selection=self.selection,
                 random_state=self.random_state,
+                estimator_name=type(self).__name__,
             )
             coef[k] = result.coef
             intercept[k] = result.intercept

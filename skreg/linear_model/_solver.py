@@ -122,7 +122,8 @@ class _Design:
     """X-dependent quantities, computed once and shared along a path."""
 
     def __init__(self, X, sample_weight, fit_intercept, use_gram, Gram=None,
-                 y=None):
+                 y=None, estimator_name=None):
+        self.estimator_name = estimator_name
         if sparse.issparse(X):
             X = sparse.csc_matrix(X) if X.format != "csc" else X
             if not X.has_sorted_indices:
@@ -190,7 +191,9 @@ class _Design:
             self.dense, self.sw, self.weighted, self.fit_intercept, v
         )
         if not finite:
-            assert_all_finite(self.X, input_name="X")  # raises on NaN/inf
+            # raises on NaN/inf, with scikit-learn's message
+            assert_all_finite(self.X, input_name="X",
+                              estimator_name=self.estimator_name)
             return False
         self.xbar, self.norm2 = xbar, norm2
         if v.shape[0]:
@@ -357,6 +360,7 @@ def solve_enet(
     Xy=None,
     selection="cyclic",
     random_state=None,
+    estimator_name=None,
 ):
     r"""Solve one elastic-net problem to a certified accuracy.
 
@@ -410,6 +414,9 @@ def solve_enet(
         Order of the coordinate updates inside each epoch ('random' draws a
         new permutation every epoch from ``random_state``).
     random_state : int, RandomState or None
+    estimator_name : str or None
+        Named in the error raised for NaN/inf in dense X (scikit-learn's
+        message; dense X is checked during the first pass over it).
 
     Returns
     -------
@@ -429,7 +436,8 @@ def solve_enet(
     (True, (2,))
     """
     _check_alpha_l1_ratio(alpha, l1_ratio)
-    design = _make_design(X, sample_weight, fit_intercept, precompute, Gram, y=y)
+    design = _make_design(X, sample_weight, fit_intercept, precompute, Gram, y=y,
+                          estimator_name=estimator_name)
     target = _Target(design, y)
     if Gram is not None and Xy is not None:
         target.q = np.asarray(Xy, dtype=np.float64).ravel()
@@ -450,11 +458,13 @@ def _use_gram(precompute, n_samples, n_features):
     return bool(precompute)
 
 
-def _make_design(X, sample_weight, fit_intercept, precompute, Gram=None, y=None):
+def _make_design(X, sample_weight, fit_intercept, precompute, Gram=None, y=None,
+                 estimator_name=None):
     if isinstance(precompute, np.ndarray) and Gram is None:
         Gram = precompute
     use_gram = Gram is not None or _use_gram(precompute, *X.shape)
-    return _Design(X, sample_weight, fit_intercept, use_gram, Gram=Gram, y=y)
+    return _Design(X, sample_weight, fit_intercept, use_gram, Gram=Gram, y=y,
+                   estimator_name=estimator_name)
 
 
 def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,

@@ -405,3 +405,22 @@ def test_float32_dual_gap_bounds_true_suboptimality(mode):
     # slack: rounding the returned coefficients to float32 (second order)
     assert subopt <= est.dual_gap_ + 1e-13 * np.var(y)
     assert est.dual_gap_ <= 1e-10 * np.var(y)  # and it did converge to tol
+
+
+@pytest.mark.parametrize("name", ["Lasso", "ElasticNet"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize("gram", [False, True])
+def test_non_finite_X_gives_sklearns_message(name, bad, gram):
+    # dense X is checked inside the solver's first pass (not by a separate
+    # scan), with scikit-learn's exact message, also next to a user Gram
+    rng = np.random.RandomState(0)
+    X = rng.rand(30, 6)
+    y = rng.rand(30)
+    precompute = X.T @ X if gram else False
+    X[7, 4] = bad
+    with pytest.raises(ValueError) as theirs:
+        getattr(sk, name)(precompute=precompute, fit_intercept=False).fit(X, y)
+    ours_cls = {"Lasso": Lasso, "ElasticNet": ElasticNet}[name]
+    with pytest.raises(ValueError) as ours:
+        ours_cls(precompute=precompute, fit_intercept=False).fit(X, y)
+    assert str(ours.value) == str(theirs.value)
