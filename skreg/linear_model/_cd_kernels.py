@@ -427,42 +427,28 @@ def cd_working_set_gram(G, q, corr, coef, ws, lam1, lam2, positive, y_norm2,
 # float64 products for float32 X: BLAS would accumulate in float32, and the
 # duality gap built on float32 correlations is not an honest certificate.
 @njit(cache=True, nogil=True, fastmath=_FAST)
-def correlations_subset_dense64(X, idx, u):
-    """X[:, idx]^T u accumulated in float64, reading only those columns."""
-    out = np.empty(idx.shape[0])
-    for k in range(idx.shape[0]):
-        j = idx[k]
+def correlations_dense64(X, u):
+    """X^T u accumulated in float64 (X dense, any float dtype)."""
+    out = np.empty(X.shape[1])
+    for j in range(X.shape[1]):
         acc = 0.0
         for i in range(u.shape[0]):
             acc += X[i, j] * u[i]
-        out[k] = acc
+        out[j] = acc
     return out
-
-
-@njit(cache=True, nogil=True)
-def correlations_subset_sparse64(data, indices, indptr, idx, u):
-    """X[:, idx]^T u accumulated in float64 (X given by its CSC arrays)."""
-    out = np.empty(idx.shape[0])
-    for k in range(idx.shape[0]):
-        j = idx[k]
-        acc = 0.0
-        for m in range(indptr[j], indptr[j + 1]):
-            acc += data[m] * u[indices[m]]
-        out[k] = acc
-    return out
-
-
-@njit(cache=True, nogil=True)
-def correlations_dense64(X, u):
-    """X^T u accumulated in float64 (X dense, any float dtype)."""
-    return correlations_subset_dense64(X, np.arange(X.shape[1]), u)
 
 
 @njit(cache=True, nogil=True)
 def correlations_sparse64(data, indices, indptr, u):
     """X^T u accumulated in float64 (X given by its CSC arrays)."""
-    return correlations_subset_sparse64(data, indices, indptr,
-                                        np.arange(indptr.shape[0] - 1), u)
+    n_features = indptr.shape[0] - 1
+    out = np.empty(n_features)
+    for j in range(n_features):
+        acc = 0.0
+        for k in range(indptr[j], indptr[j + 1]):
+            acc += data[k] * u[indices[k]]
+        out[j] = acc
+    return out
 
 
 @njit(cache=True, nogil=True, fastmath=_FAST)
