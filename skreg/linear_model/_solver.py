@@ -58,6 +58,7 @@ from ._outer_kernels import (
     refresh_correlations_dense,
     refresh_correlations_sparse,
 )
+from ._working_gram import WorkingGram
 
 _CONVERGENCE_MESSAGE = (
     "Objective did not converge. You might want to increase "
@@ -86,6 +87,10 @@ _ANDERSON_K = 0
 # (5000 x 2000, AR(1) 0.6, alpha_max / 20): 0.1 / 1.3 / 0.3 did about 30 %
 # fewer column reads than solving every working set to 0.1 x the outer gap.
 _INNER_TOL_RATIO = 0.1
+# epochs per inner solve on a working-set Gram block (then an outer check: the
+# residual epochs take over if the true gap stalled, see ``_solve``)
+_WORKING_GRAM_MAX_EPOCHS = 1000
+_WORKING_GRAM_MIN_ENTRIES = 100_000
 _FINAL_WS_SLACK = 1.3
 _FINAL_TOL_RATIO = 0.3
 
@@ -316,6 +321,7 @@ class _Target:
         self.y_sum = float(sw @ self.yc)
         self.y_norm2 = float(sw @ (self.yc * self.yc))
         self.q = None
+        self.working_gram = None  # Gram block of working-set columns, lazily
         # correlations with the centered target, if the design's pass gave them
         self.corr0 = None
         if design.xsy is not None and design.xsy_target is y_in:
@@ -521,6 +527,7 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
     active = np.ones(p, dtype=bool)  # not screened out
     active &= design.norm2 > 0
     gap = kkt = np.inf
+    gap_before_capped = None
     while True:
         if corr is None:
             if corr_prev is not None:
@@ -541,6 +548,13 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
             corr, coef, lam1, lam2, tracker.norm, tracker.drift, active,
             positive, r_norm2, y_dot_r, tol_abs, n_iter >= max_iter,
             _WS_MIN_SIZE, design.use_gram, *kkt_args)
+        if gap_before_capped is not None:
+            if gap > 0.5 * gap_before_capped:
+                # a Gram-block solve ran out of epochs and the true gap did not
+                # halve: its own gap sits on a rounding floor (||y||^2 - q.w -
+                # g.w cancels when the fit is close); residual epochs take over
+                target.working_gram = False
+            gap_before_capped = None
         if gap <= tol_abs or n_iter >= max_iter:
             break
         if dropped.size:
@@ -578,11 +592,18 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
                       target.yc, target.y_sum, R, state, coef, ws, lam1, lam2,
                       design.norm2, positive, max_iter - n_iter, tol_in,
                       random_order, seed, _ANDERSON_K)
-            if design.is_sparse:
+            if _prefers_working_gram(design, target, ws):
+                n_ep, capped = _cd_on_working_gram(design, target, ws, coef, R,
+                                                   state, lam1, lam2, positive,
+                                                   max_iter - n_iter, tol_in,
+                                                   random_order, seed)
+                gap_before_capped = gap if capped else None
+            elif design.is_sparse:
                 n_ep, _ = cd_working_set_sparse(design.data, design.indices,
                                                 design.indptr, *common)
             else:
                 n_ep, _ = cd_working_set_dense(design.dense, *common)
+            _recenter(design, R, state)
             corr_prev, corr = corr, None
         n_iter += n_ep
 
@@ -607,6 +628,79 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
         n_iter=int(max(n_iter, 1)),
         converged=bool(converged),
     )
+
+
+def _prefers_working_gram(design, target, ws):
+    """Whether the inner solve on ``ws`` should run on its Gram block.
+
+    A residual epoch reads every working-set column (``nnz`` entries each); a
+    Gram epoch costs at most ``|ws|`` per coordinate, in cache. The block is
+    used when it is at most half the residual epoch, the cache of this target
+    has room for the new features, and a residual epoch reads at least
+    ``_WORKING_GRAM_MIN_ENTRIES`` entries (below that the block's fixed cost
+    per inner solve, about 0.2 ms, is not repaid: ElasticNetCV on 500 x 200
+    took 1.58 s with it against 0.98 s without).
+    """
+    if target.working_gram is None:
+        target.working_gram = (WorkingGram(design, target)
+                               if WorkingGram.serves(design) else False)
+    cache = target.working_gram
+    if cache is False:
+        return False
+    k = ws.shape[0]
+    if not cache.has_room(ws):
+        return False
+    if design.is_sparse:
+        nnz = int(np.sum(design.indptr[ws + 1] - design.indptr[ws]))
+        # an indexed entry costs about 3 dense ones
+        big_enough = 3 * nnz >= _WORKING_GRAM_MIN_ENTRIES
+    else:
+        nnz = k * design.n_samples
+        big_enough = nnz >= _WORKING_GRAM_MIN_ENTRIES
+    return big_enough and 2 * k * k <= nnz
+
+
+def _cd_on_working_gram(design, target, ws, coef, R, state, lam1, lam2,
+                        positive, max_epochs, tol_in, random_order, seed):
+    """Inner CD on the Gram block of ``ws``, then one residual update.
+
+    Every feature outside ``ws`` has a zero coefficient (the working set holds
+    the support), so the block problem is the full problem restricted to
+    ``ws``. ``corr`` is left as it was: the correlation tracker refreshes
+    what the move of the residual may have changed.
+    """
+    cache = target.working_gram
+    slots = cache.slots(ws)
+    # the kernel takes the block of G it needs (by ``slots``) into a compact copy
+    U = cache.features
+    coef_U = coef[U]
+    nz = np.flatnonzero(coef_U)  # G is symmetric: G w = w[nz] @ G[nz] (rows)
+    corr_U = cache.q - coef_U[nz] @ cache.G[nz]
+    budget = min(max_epochs, _WORKING_GRAM_MAX_EPOCHS)
+    n_ep, gap_in = cd_working_set_gram(
+        cache.G, cache.q, corr_U, coef_U, slots, lam1[U], lam2[U], positive,
+        target.y_norm2, budget, tol_in, random_order, seed, _ANDERSON_K,
+    )
+    coef_ws = coef_U[slots]
+    delta = coef_ws - coef[ws]
+    moved = np.flatnonzero(delta)
+    if moved.size:
+        coef[ws] = coef_ws
+        cache.subtract(ws[moved], delta[moved], R)
+    return n_ep, n_ep == budget and gap_in > tol_in
+
+
+def _recenter(design, R, state):
+    """Shift the raw residual to weighted mean 0 (``S = 0``).
+
+    Only the centered residual matters (correlations are ``X^T s R - xbar S``),
+    but raw column updates pile ``xbar . w`` into R: with large column means
+    the two terms of a correlation then cancel (1e-5 errors seen at means of
+    1e4). Costs O(n) per outer iteration.
+    """
+    if design.fit_intercept:
+        R -= float(design.sw @ R) / design.n_samples
+        state[0] = 0.0
 
 
 def _correlations(design, target, coef, R, state):

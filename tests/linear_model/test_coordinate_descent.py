@@ -206,17 +206,11 @@ def test_sparse_coef_and_attributes():
     assert Lasso(alpha=0.3).fit(X, y, sample_weight=2.0).coef_.shape == reg.coef_.shape
 
 
-def test_sparse_input_is_not_densified_nor_modified(monkeypatch):
+def test_sparse_input_is_not_densified_nor_modified(monkeypatch, forbid_densifying):
     X, y, sw = make_data(density=0.3)
     Xs = sparse.csc_matrix(X)
     before = Xs.copy()
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("sparse X was densified")
-
-    for cls in (sparse.csc_matrix, sparse.csr_matrix):
-        monkeypatch.setattr(cls, "toarray", forbidden)
-        monkeypatch.setattr(cls, "todense", forbidden)
+    forbid_densifying(X.shape[0])
     ElasticNet(alpha=0.05, fit_intercept=True).fit(Xs, y, sample_weight=sw)
     monkeypatch.undo()
     assert (Xs != before).nnz == 0

@@ -14,10 +14,10 @@ from skreg.linear_model._path import _enet_path_core
 from skreg.linear_model._solver import solve_enet
 
 
-def _problem(n=40, p=25, seed=0, offset=1.5):
+def _problem(n=40, p=25, seed=0, offset=1.5, pair_noise=0.1):
     rng = np.random.RandomState(seed)
     X = rng.randn(n, p) + offset
-    X[:, 1] = X[:, 0] + 0.1 * rng.randn(n)  # correlated pair
+    X[:, 1] = X[:, 0] + pair_noise * rng.randn(n)  # correlated pair
     coef = np.zeros(p)
     coef[:4] = [3.0, -2.0, 1.5, 0.5]
     y = X @ coef + 0.5 * rng.randn(n) + 2.0
@@ -400,14 +400,15 @@ def _independent_gap(X, y, coef, alpha, l1_ratio, fit_intercept):
     l1_ratio=st.sampled_from([1.0, 0.5]),
     fit_intercept=st.booleans(),
     sparse_X=st.booleans(),
+    n=st.sampled_from([40, 1200]),
 )
 def test_property_reported_gap_is_the_true_gap(seed, p, ratio, l1_ratio,
-                                               fit_intercept, sparse_X):
+                                               fit_intercept, sparse_X, n):
     # wide problems, where later outer iterations recompute only the
     # correlations that can matter: the reported gap must still be the exact
-    # gap of the returned solution, along a warm-started path too
+    # gap of the returned solution, along a warm-started path too (n = 1200:
+    # the inner solves run on the Gram block of the working set)
     rng = np.random.RandomState(seed)
-    n = 40
     X = rng.randn(n, p) * rng.uniform(0.5, 2.0, size=p) + rng.randn(p)
     X[rng.rand(n, p) < 0.4] = 0.0
     w = np.zeros(p)
@@ -429,3 +430,87 @@ def test_property_reported_gap_is_the_true_gap(seed, p, ratio, l1_ratio,
         assert res.dual_gaps[0, k] == pytest.approx(true_gap, rel=1e-6,
                                                abs=1e-12 * (yc @ yc))
         assert res.dual_gaps[0, k] <= 1e-3 * (yc @ yc) / n + 1e-15
+
+
+# --- inner solves on the Gram block of the working set ----------------------
+
+
+def _count_working_gram_solves(monkeypatch):
+    from skreg.linear_model import _solver
+
+    calls = []
+    original = _solver._cd_on_working_gram
+
+    def spy(*args, **kwargs):
+        calls.append(args[2].shape[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_solver, "_cd_on_working_gram", spy)
+    return calls
+
+
+@pytest.mark.parametrize("sparse_X", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_working_gram_solves_match_residual_epochs(monkeypatch, sparse_X,
+                                                   fit_intercept, weighted,
+                                                   positive, l1_ratio, dtype):
+    # n >> working-set size: the inner solves run on the Gram block of the
+    # working set (with p = 200 only 50 centered columns fit the dense column
+    # cache, so the gathered overflow path runs too)
+    # (column means only with an intercept: without one they would make a
+    # common mode that costs thousands of epochs to both solvers)
+    offset = 0.5 if fit_intercept else 0.0
+    X, y, rng = _problem(n=1500, p=200, seed=3, offset=offset, pair_noise=1.0)
+    sw = rng.uniform(0.2, 2.0, size=X.shape[0]) if weighted else None
+    Xi = X.astype(dtype)
+    Xi = sparse.csc_matrix(Xi) if sparse_X else Xi
+    alpha = 0.003
+    calls = _count_working_gram_solves(monkeypatch)
+    tol = 1e-12
+    kwargs = dict(alpha=alpha, l1_ratio=l1_ratio, sample_weight=sw,
+                  positive=positive, fit_intercept=fit_intercept, tol=tol,
+                  max_iter=100000)
+    res = solve_enet(Xi, y, **kwargs)
+    assert calls, "the working-set Gram block was not used"
+    assert res.converged
+    assert 0 <= res.dual_gap <= tol * _y_scale(y, sw, fit_intercept)
+    # the same problem with residual epochs only (scikit-learn's algorithm,
+    # checked against scikit-learn in test_matches_sklearn_elasticnet)
+    from skreg.linear_model import _solver
+
+    monkeypatch.setattr(_solver, "_prefers_working_gram", lambda *args: False)
+    ref = solve_enet(Xi, y, **kwargs)
+    scale = float(np.abs(ref.coef).max())
+    atol = (1e-4 if dtype == np.float32 else 1e-6) * scale
+    np.testing.assert_allclose(res.coef, ref.coef, rtol=0, atol=atol)
+    assert res.intercept == pytest.approx(ref.intercept, abs=atol)
+    if positive:
+        assert np.all(res.coef >= 0)
+
+
+@pytest.mark.parametrize("sparse_X", [False, True])
+def test_large_column_means_with_intercept(monkeypatch, sparse_X):
+    # raw second moments 1e8 x the centered ones: dense Gram blocks are built
+    # from centered columns, sparse designs keep residual epochs; the residual
+    # is kept centered so that no correlation cancels (scikit-learn itself
+    # stops short of the optimum here, hence the independent gap)
+    X, y, _ = _problem(n=2000, p=60, seed=4, offset=0.0)
+    X[:, :10] += 1e4
+    Xi = sparse.csc_matrix(X) if sparse_X else X
+    calls = _count_working_gram_solves(monkeypatch)
+    alpha, tol = 0.01, 1e-10
+    res = solve_enet(Xi, y, alpha=alpha, tol=tol, max_iter=100000)
+    assert bool(calls) != sparse_X
+    assert res.converged
+    target = tol * np.var(y)
+    gap = _independent_gap(X, y, res.coef, alpha, 1.0, True)
+    assert res.dual_gap == pytest.approx(gap, rel=1e-3, abs=0.05 * target)
+    assert gap <= 1.05 * target
+    sk = SkElasticNet(alpha=alpha, tol=1e-15, max_iter=200000).fit(X, y)
+    f = _objective(X, y, res.coef, res.intercept, alpha, 1.0, None, None)
+    f_sk = _objective(X, y, sk.coef_, sk.intercept_, alpha, 1.0, None, None)
+    assert f <= f_sk + 1e-12
