@@ -26,10 +26,13 @@ Algorithm (in the spirit of celer / skglm's ``AndersonCD``):
 3. inner solver: compiled CD epochs on the working set, until its own gap is
    below ``0.1 *`` the outer gap, or below ``0.3 * tol`` once the working set
    has settled (Anderson extrapolation is available in the kernels but off:
-   see ``_ANDERSON_K``).
+   see ``_ANDERSON_K``). The epochs run on the residual, or, when the working
+   set's columns are long, on its Gram block (``_working_gram.WorkingGram``,
+   built with BLAS as features enter), followed by one residual update.
 
 The intercept is handled by implicit centering (X is never centered, copied or
-densified); ``intercept = y_mean - x_mean . w``.
+densified; the residual is shifted back to weighted mean 0 after every inner
+solve); ``intercept = y_mean - x_mean . w``.
 """
 
 import math
