@@ -12,9 +12,11 @@ residual by the caller: this block only steers the inner solver.
 
 With :math:`Z = \sqrt{s}\,(X - \bar x)` (centered, weighted columns), the block
 is :math:`Z_U^\top Z_U` and the linear term :math:`q_U = Z_U^\top \sqrt{s}\,
-y_c`. New columns are centered explicitly before the products, so that a large
-column mean costs no digits on the new side; a design whose raw second moments
-dwarf the centered ones (more than :data:`_CANCELLATION_LIMIT`) is not served.
+y_c`. Dense columns are centered explicitly before the products, so that a
+large column mean costs no digits; sparse columns stay sparse (raw products
+minus the mean terms), and a sparse design with an intercept whose raw second
+moments dwarf the centered ones (more than :data:`_CANCELLATION_LIMIT`) is not
+served.
 """
 
 import numpy as np
