@@ -316,26 +316,43 @@ def _cd_working_set(X, data, indices, indptr, is_sparse, xbar, sw, weighted,
 
 @njit(cache=True, nogil=True, fastmath=_FAST)
 def cd_working_set_gram(G, q, corr, coef, ws, lam1, lam2, positive, y_norm2,
-                        max_epochs, tol_in, random_order, seed, anderson_k):
+                        max_epochs, tol_in, random_order, seed, anderson_k,
+                        scratch):
     r"""Coordinate descent on ``ws`` using the Gram matrix.
 
     ``G`` is :math:`\tilde X^\top \tilde X` (symmetric, C-contiguous),
     ``q`` is :math:`\tilde X^\top \tilde y`, ``corr`` holds
     :math:`g = q - G w` on entry; ``y_norm2`` is :math:`\|\tilde y\|^2`.
-    The working-set block of G is first copied into a compact array, so
-    that every coordinate update is one contiguous axpy of length ``|ws|``
-    (not ``n_features``, and no gathers). Only ``corr[ws]`` is up to date on
-    return: the caller recomputes the others. Same returns as
-    :func:`cd_working_set_dense`.
+    The working-set block of G is first copied into ``scratch`` (at least
+    ``|ws|^2`` entries), so that every coordinate update is one contiguous
+    axpy of length ``|ws|`` (not ``n_features``, and no gathers). A float32
+    ``scratch`` halves the memory traffic of large blocks: the epochs then
+    solve the model problem whose Hessian is the rounded block, from the
+    exact gradient ``corr``; the caller's exact outer check refines from
+    there. Only ``corr[ws]`` is up to date on return: the caller recomputes
+    the others. Same returns as :func:`cd_working_set_dense`.
+
+    :math:`\|r\|^2` is accumulated along the updates
+    (:math:`-2 \delta g_k + \delta^2 G_{kk}` per step) rather than
+    recomputed as :math:`\|y\|^2 - q^\top w - g^\top w`: that difference
+    cancels when the fit is close, and with a rounded block it would not
+    match the model the epochs solve, so the inner gap could stall above
+    ``tol_in``. With :math:`y^\top r = \|r\|^2 + g^\top w` the gap is
+    then the exact gap of the model problem.
     """
     n_ws = ws.shape[0]
-    G_ws = np.empty((n_ws, n_ws))
+    G_ws = scratch[:n_ws * n_ws].reshape((n_ws, n_ws))
     for a in range(n_ws):
         for b in range(n_ws):
             G_ws[a, b] = G[ws[a], ws[b]]
     corr_ws = corr[ws]
     coef_ws = coef[ws]
-    lam1_ws, lam2_ws, q_ws = lam1[ws], lam2[ws], q[ws]
+    lam1_ws, lam2_ws = lam1[ws], lam2[ws]
+    # ||r||^2 at entry (corr is exact there); updated step by step below
+    r_norm2 = y_norm2
+    for k in range(G.shape[0]):
+        if coef[k] != 0.0:
+            r_norm2 -= (q[k] + corr[k]) * coef[k]
     if random_order:
         np.random.seed(seed)  # noqa: NPY002 (numba supports the legacy API)
     order = np.arange(n_ws)
@@ -358,6 +375,7 @@ def cd_working_set_gram(G, q, corr, coef, ws, lam1, lam2, positive, y_norm2,
             if new != old:
                 delta = new - old
                 coef_ws[k] = new
+                r_norm2 += delta * (delta * lipschitz - 2.0 * corr_ws[k])
                 for m in range(n_ws):
                     corr_ws[m] -= delta * G_ws[k, m]
 
@@ -365,8 +383,9 @@ def cd_working_set_gram(G, q, corr, coef, ws, lam1, lam2, positive, y_norm2,
             ident = np.arange(n_ws)
             if _anderson_candidate(buffer, coef_ws, ident, epoch, positive,
                                    candidate):
-                # objective difference via the quadratic form restricted to ws
-                # f(w + d) - f(w) = -g.d + d.G.d / 2
+                # f(w + d) - f(w) = -g.d + d.G.d / 2 (+ penalty change),
+                # with the block restricted to ws
+                smooth = 0.0
                 change = 0.0
                 for k in range(n_ws):
                     d_k = candidate[k] - coef_ws[k]
@@ -374,29 +393,26 @@ def cd_working_set_gram(G, q, corr, coef, ws, lam1, lam2, positive, y_norm2,
                     change += (lam1_ws[k] * (abs(b) - abs(coef_ws[k]))
                                + 0.5 * lam2_ws[k] * (b * b - coef_ws[k] ** 2))
                     if d_k != 0.0:
-                        change -= corr_ws[k] * d_k
+                        smooth -= corr_ws[k] * d_k
                         gd = 0.0
                         for m in range(n_ws):
                             gd += G_ws[k, m] * (candidate[m] - coef_ws[m])
-                        change += 0.5 * d_k * gd
-                if change < 0.0:
+                        smooth += 0.5 * d_k * gd
+                if change + smooth < 0.0:
                     for k in range(n_ws):
                         d_k = candidate[k] - coef_ws[k]
                         if d_k != 0.0:
                             for m in range(n_ws):
                                 corr_ws[m] -= d_k * G_ws[k, m]
                     coef_ws[:] = candidate
+                    r_norm2 += 2.0 * smooth
 
         # O(|ws|): cheap enough to test after every epoch
-        q_dot_w = 0.0
         g_dot_w = 0.0
         for k in range(n_ws):
-            q_dot_w += q_ws[k] * coef_ws[k]
             g_dot_w += corr_ws[k] * coef_ws[k]
-        r_norm2 = y_norm2 - q_dot_w - g_dot_w
-        y_dot_r = y_norm2 - q_dot_w
         gap = quadratic_enet_gap(corr_ws, coef_ws, lam1_ws, lam2_ws, positive,
-                                 r_norm2, y_dot_r)
+                                 r_norm2, r_norm2 + g_dot_w)
         if gap <= tol_in:
             break
     for k in range(n_ws):

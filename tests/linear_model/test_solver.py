@@ -514,3 +514,73 @@ def test_large_column_means_with_intercept(monkeypatch, sparse_X):
     f = _objective(X, y, res.coef, res.intercept, alpha, 1.0, None, None)
     f_sk = _objective(X, y, sk.coef_, sk.intercept_, alpha, 1.0, None, None)
     assert f <= f_sk + 1e-12
+
+
+# --- float32 copies of large Gram blocks (Gram designs) ----------------------
+
+
+def _spy_gram_block_dtypes(monkeypatch):
+    from skreg.linear_model import _solver
+
+    dtypes = []
+    original = _solver.cd_working_set_gram
+
+    def spy(*args):
+        dtypes.append((args[4].shape[0], args[-1].dtype))
+        return original(*args)
+
+    monkeypatch.setattr(_solver, "cd_working_set_gram", spy)
+    return dtypes
+
+
+def _wide_support_problem(n, p, seed, duplicates=0):
+    # a dense support of hundreds of features: working sets pass the float32
+    # threshold (_BLOCK32_MIN_WS)
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, p) + 0.3 * rng.randn(n, 1)  # equicorrelated features
+    if duplicates:
+        X[:, -duplicates:] = X[:, :duplicates]  # a singular Gram matrix
+    y = X @ np.abs(rng.randn(p)) + rng.randn(n)  # positive fits too
+    return X, y
+
+
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_float32_gram_blocks_reach_the_float64_solution(monkeypatch, positive,
+                                                        l1_ratio):
+    from skreg.linear_model import _solver
+
+    X, y = _wide_support_problem(n=800, p=500, seed=5)
+    alpha = 5e-3
+    kwargs = dict(alpha=alpha, l1_ratio=l1_ratio, positive=positive,
+                  precompute=True, tol=1e-12, max_iter=100000)
+    dtypes = _spy_gram_block_dtypes(monkeypatch)
+    res = solve_enet(X, y, **kwargs)
+    assert any(dt == np.float32 for _, dt in dtypes), dtypes
+    assert all(dt == np.float64 for k, dt in dtypes
+               if k < _solver._BLOCK32_MIN_WS)
+    assert res.converged and res.dual_gap <= 1e-12 * np.var(y)
+    monkeypatch.setattr(_solver, "_BLOCK32_MIN_WS", 10**9)
+    ref = solve_enet(X, y, **kwargs)
+    scale = np.abs(ref.coef).max()
+    np.testing.assert_allclose(res.coef, ref.coef, rtol=0, atol=1e-6 * scale)
+    f = _objective(X, y, res.coef, res.intercept, alpha, l1_ratio, None, None)
+    f_ref = _objective(X, y, ref.coef, ref.intercept, alpha, l1_ratio, None, None)
+    assert f == pytest.approx(f_ref, rel=1e-10)
+
+
+def test_float32_gram_blocks_on_near_duplicate_columns(monkeypatch):
+    # 200 duplicated columns: a singular block, whose float32 rounding may be
+    # slightly indefinite; the exact outer check still certifies the result
+    # (and float64 blocks take over if the rounded one stops lowering the
+    # objective)
+    X, y = _wide_support_problem(n=1000, p=600, seed=6, duplicates=200)
+    dtypes = _spy_gram_block_dtypes(monkeypatch)
+    alpha, tol = 1e-2, 1e-10
+    res = solve_enet(X, y, alpha=alpha, precompute=True, tol=tol,
+                     max_iter=100000)
+    assert any(dt == np.float32 for _, dt in dtypes)
+    assert res.converged
+    gap = _independent_gap(X, y, res.coef, alpha, 1.0, True)
+    assert res.dual_gap == pytest.approx(gap, rel=1e-3, abs=1e-3 * tol * np.var(y))
+    assert gap <= 1.001 * tol * np.var(y)
