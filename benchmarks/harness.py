@@ -283,6 +283,24 @@ def run_in_subprocess(
 MEMORY_ENV = {"MALLOC_MMAP_THRESHOLD_": "65536", "MALLOC_TRIM_THRESHOLD_": "65536"}
 
 
+def median_of_runs(run: Callable[[], dict], key: str, n_runs: int) -> dict:
+    """Call ``run`` ``n_runs`` times; return the result with the median ``key``.
+
+    The returned dict also lists every run's value under ``key + "s"``. A
+    failed run (no ``key``) is returned as soon as it happens.
+    """
+    results = []
+    for _ in range(n_runs):
+        res = run()
+        if key not in res:
+            return res
+        results.append(res)
+    results.sort(key=lambda res: res[key])
+    median = dict(results[(len(results) - 1) // 2])
+    median[key + "s"] = [res[key] for res in results]
+    return median
+
+
 def first_call(fn: Callable[[], Any]) -> dict:
     """Time and RSS-measure the first call of ``fn`` in this (fresh) process.
 
