@@ -101,7 +101,7 @@ _WORKING_GRAM_MAX_EPOCHS = 1000
 _WORKING_GRAM_MIN_ENTRIES = 100_000
 _FINAL_WS_SLACK = 1.3
 _FINAL_TOL_RATIO = 0.3
-# Gram designs: from this working-set size on (a float64 block of 1.1 MiB, past
+# Gram kernel: from this working-set size on (a float64 block of 1.1 MiB, past
 # L2) the inner epochs run on a float32 copy of the block, which halves their
 # memory traffic; the exact outer correlations refine the result (issue-2 dense
 # path: 554 -> 477 ms at tol=1e-6, same accuracy). If the true objective did
@@ -603,13 +603,11 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
             tol_in = _INNER_TOL_RATIO * max(gap, tol_abs)
         seed = int(rng.randint(0, 2**31 - 1)) if random_order else 0
         if design.use_gram:
-            low = target.block32 and ws.shape[0] >= _BLOCK32_MIN_WS
+            scratch = _block_scratch(target, ws.shape[0])
             budget = max_iter - n_iter
-            if low:
+            if scratch.dtype == np.float32:
                 budget = min(budget, _WORKING_GRAM_MAX_EPOCHS)
                 primal_before_block32 = _primal(r_norm2, coef, lam1, lam2)
-            scratch = np.empty(ws.shape[0] ** 2,
-                               dtype=np.float32 if low else np.float64)
             n_ep, _ = cd_working_set_gram(
                 design.gram, target.q, corr, coef, ws, lam1, lam2, positive,
                 target.y_norm2, budget, tol_in, random_order, seed,
@@ -623,10 +621,13 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
                       design.norm2, positive, max_iter - n_iter, tol_in,
                       random_order, seed, _ANDERSON_K)
             if _prefers_working_gram(design, target, ws):
+                scratch = _block_scratch(target, ws.shape[0])
+                if scratch.dtype == np.float32:
+                    primal_before_block32 = _primal(r_norm2, coef, lam1, lam2)
                 n_ep, capped = _cd_on_working_gram(design, target, ws, coef, R,
                                                    state, lam1, lam2, positive,
                                                    max_iter - n_iter, tol_in,
-                                                   random_order, seed)
+                                                   random_order, seed, scratch)
                 gap_before_capped = gap if capped else None
             elif design.is_sparse:
                 n_ep, _ = cd_working_set_sparse(design.data, design.indices,
@@ -690,8 +691,16 @@ def _prefers_working_gram(design, target, ws):
     return big_enough and 2 * k * k <= nnz
 
 
+def _block_scratch(target, n_ws):
+    """Buffer for the Gram kernel's copy of a working-set block: float32 from
+    ``_BLOCK32_MIN_WS`` features on, unless the target gave float32 up."""
+    low = target.block32 and n_ws >= _BLOCK32_MIN_WS
+    return np.empty(n_ws * n_ws, dtype=np.float32 if low else np.float64)
+
+
 def _cd_on_working_gram(design, target, ws, coef, R, state, lam1, lam2,
-                        positive, max_epochs, tol_in, random_order, seed):
+                        positive, max_epochs, tol_in, random_order, seed,
+                        scratch):
     """Inner CD on the Gram block of ``ws``, then one residual update.
 
     Every feature outside ``ws`` has a zero coefficient (the working set holds
@@ -710,7 +719,7 @@ def _cd_on_working_gram(design, target, ws, coef, R, state, lam1, lam2,
     n_ep, gap_in = cd_working_set_gram(
         cache.G, cache.q, corr_U, coef_U, slots, lam1[U], lam2[U], positive,
         target.y_norm2, budget, tol_in, random_order, seed, _ANDERSON_K,
-        np.empty(slots.shape[0] ** 2),
+        scratch,
     )
     coef_ws = coef_U[slots]
     delta = coef_ws - coef[ws]

@@ -584,3 +584,67 @@ def test_float32_gram_blocks_on_near_duplicate_columns(monkeypatch):
     gap = _independent_gap(X, y, res.coef, alpha, 1.0, True)
     assert res.dual_gap == pytest.approx(gap, rel=1e-3, abs=1e-3 * tol * np.var(y))
     assert gap <= 1.001 * tol * np.var(y)
+
+
+# --- the whole Gram matrix, once the working-set block holds most features ---
+
+
+def _spy_full_gram(monkeypatch):
+    from skreg.linear_model import _working_gram
+
+    outcomes = []
+    original = _working_gram.WorkingGram._go_full
+
+    def spy(self):
+        outcomes.append(original(self))
+        return outcomes[-1]
+
+    monkeypatch.setattr(_working_gram.WorkingGram, "_go_full", spy)
+    return outcomes
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_full_gram_switch_matches_residual_epochs(monkeypatch, fit_intercept,
+                                                  weighted, dtype):
+    # a dense support (about 190 of 200 features): the block outgrows 3/4 of
+    # the features and the solver switches to the whole Gram matrix mid-fit
+    rng = np.random.RandomState(7)
+    n, p = 1000, 200
+    X = rng.randn(n, p) + (1.0 if fit_intercept else 0.0)
+    y = X @ rng.randn(p) + rng.randn(n)
+    sw = rng.uniform(0.2, 2.0, size=n) if weighted else None
+    Xi = X.astype(dtype)
+    kwargs = dict(alpha=1e-3, sample_weight=sw, fit_intercept=fit_intercept,
+                  tol=1e-12, max_iter=100000)
+    outcomes = _spy_full_gram(monkeypatch)
+    res = solve_enet(Xi, y, **kwargs)
+    assert outcomes == [True]
+    assert res.converged
+    assert 0 <= res.dual_gap <= 1e-12 * _y_scale(y, sw, fit_intercept)
+    from skreg.linear_model import _solver
+
+    monkeypatch.setattr(_solver, "_prefers_working_gram", lambda *args: False)
+    ref = solve_enet(Xi, y, **kwargs)
+    atol = (1e-4 if dtype == np.float32 else 1e-7) * float(np.abs(ref.coef).max())
+    np.testing.assert_allclose(res.coef, ref.coef, rtol=0, atol=atol)
+    assert res.intercept == pytest.approx(ref.intercept, abs=atol)
+
+
+def test_full_gram_refused_when_the_mean_term_cancels(monkeypatch):
+    # column means 1e5 x their spread: raw products minus the mean term would
+    # lose the digits of the centered Gram matrix, so the switch is refused and
+    # the fit goes on (and is certified) without it
+    rng = np.random.RandomState(8)
+    n, p = 1000, 200
+    X = rng.randn(n, p)
+    y = X @ rng.randn(p) + rng.randn(n)
+    X[:, :20] += 1e5
+    outcomes = _spy_full_gram(monkeypatch)
+    alpha, tol = 1e-3, 1e-10
+    res = solve_enet(X, y, alpha=alpha, tol=tol, max_iter=100000)
+    assert outcomes and not any(outcomes)
+    assert res.converged
+    gap = _independent_gap(X, y, res.coef, alpha, 1.0, True)
+    assert gap <= 1.05 * tol * np.var(y)
