@@ -26,6 +26,8 @@ unless that cancels) and the column cache is dropped.
 
 import numpy as np
 
+from ._cd_kernels import matvec_dense64
+
 # raw / centered second moment above which the block would lose too many digits
 # (sparse X only: dense columns are centered explicitly before the products)
 _CANCELLATION_LIMIT = 1e6
@@ -41,9 +43,9 @@ _GATHER_BYTES = 1 << 23
 # at once (BLAS syrk; at most the size of X) and replaces the block and the
 # column cache. Past MAX_COLUMNS the block used to be given up for residual
 # epochs: Lasso 5000 x 2000 at alpha_max/200 (1535 nonzeros) took 1.15 s that
-# way, 0.65 s now. Going full at half the features was slower at
-# alpha_max/100 (1181 nonzeros: 0.49 against 0.42 s), the syrk then costing
-# more than the rest of the block.
+# way, 0.54 s now (scikit-learn: 0.42 s). Going full whenever the block passed
+# half the features was slower at alpha_max/100 (1181 nonzeros: 0.49 against
+# 0.42 s), the syrk then costing more than the rest of the block.
 _FULL_FRACTION = 0.75
 # relative gap between the diagonal of the full Gram (raw products minus the
 # mean term) and the centered norms above which it is not trusted
@@ -91,22 +93,30 @@ class WorkingGram:
 
     def has_room(self, ws):
         size = self.features.size + np.count_nonzero(self.slot[ws] < 0)
-        return self.full or size <= MAX_COLUMNS or self._may_go_full(size)
+        return (self.full or size <= MAX_COLUMNS
+                or self._may_go_full(self.features.size, size - self.features.size))
 
     def slots(self, ws):
         """Positions of ``ws`` in ``G`` and ``q`` (new features added first)."""
         new = ws[self.slot[ws] < 0]
         if new.size:
-            if not (self._may_go_full(self.features.size + new.size)
+            if not (self._may_go_full(self.features.size, new.size)
                     and self._go_full()):
                 self._grow(new)
         return self.slot[ws]
 
-    def _may_go_full(self, size):
+    def _may_go_full(self, m, k):
+        """Whether to build the whole Gram rather than grow by ``k`` from ``m``."""
         design = self.design
-        return (not (design.is_sparse or self.full_refused)
-                and design.n_samples >= design.n_features
-                and size > min(MAX_COLUMNS, _FULL_FRACTION * design.n_features))
+        p = design.n_features
+        if design.is_sparse or self.full_refused or design.n_samples < p:
+            return False
+        size = m + k
+        # a grow into most of the features that alone costs a third of the
+        # syrk (n p^2 / 2 products, about 1.5x faster per product) is likely
+        # followed by more: build the whole matrix now
+        return (size > min(MAX_COLUMNS, _FULL_FRACTION * p)
+                or (size > p / 2 and 6 * k * size > p * p))
 
     def _go_full(self):
         """Replace the block by the whole Gram matrix; False if it cancels."""
@@ -231,6 +241,12 @@ def _columns_t_dot(design, idx, W):
 
 
 def _subtract_columns(design, idx, delta, R):
-    """``R -= X[:, idx] @ delta`` (dense X) in float64."""
-    for part, cols in _column_blocks(design, idx):
-        R -= cols @ delta[part]
+    """``R -= X[:, idx] @ delta`` (dense X) in float64.
+
+    One compiled axpy per column, read in place: gathering the columns for a
+    gemv wrote each of them once more (Lasso 5000 x 2000 at alpha_max/1000 on
+    the whole Gram: 105 ms of gathers over 9 inner solves).
+    """
+    full = np.zeros(design.n_features)
+    full[idx] = delta
+    R -= matvec_dense64(design.dense, full)
