@@ -17,6 +17,7 @@ residual has moved since :math:`g_j` was last computed exactly, so that
 import numpy as np
 from numba import njit
 
+from ._cd_kernels import sparse_dot
 from ._datafits import quadratic_enet_gap
 from ._penalties import enet_kkt_violation
 
@@ -51,8 +52,7 @@ def _refresh(X, data, indices, indptr, is_sparse, corr, drift, dist, norm, lam1,
             continue
         acc = 0.0
         if is_sparse:
-            for m in range(indptr[j], indptr[j + 1]):
-                acc += data[m] * u[indices[m]]
+            acc = sparse_dot(data, indices, indptr[j], indptr[j + 1], u)
         else:
             for i in range(u.shape[0]):
                 acc += X[i, j] * u[i]

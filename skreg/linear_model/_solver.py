@@ -28,7 +28,10 @@ Algorithm (in the spirit of celer / skglm's ``AndersonCD``):
    has settled (Anderson extrapolation is available in the kernels but off:
    see ``_ANDERSON_K``). The epochs run on the residual, or, when the working
    set's columns are long, on its Gram block (``_working_gram.WorkingGram``,
-   built with BLAS as features enter), followed by one residual update.
+   built with BLAS as features enter, or the whole Gram matrix once the block
+   would hold most features), followed by one residual update. Blocks of
+   ``_BLOCK32_MIN_WS`` features or more are copied to float32 for the
+   epochs; the exact correlations of the next outer iteration refine.
 
 The intercept is handled by implicit centering (X is never centered, copied or
 densified; the residual is shifted back to weighted mean 0 after every inner
