@@ -98,7 +98,9 @@ def quadratic_column_norms(X, data, indices, indptr, is_sparse, xbar, sw, weight
 _ALL_FEATURES = np.empty(0, dtype=np.bool_)
 
 
-@njit(cache=True, nogil=True)
+# reassociated sums (rounding-level changes only): with 50,000 masked features
+# one call took 0.44 ms, 0.23 ms with them (it runs every outer iteration)
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
 def quadratic_enet_gap(corr, coef, lam1, lam2, positive, r_norm2, y_dot_r,
                        active=_ALL_FEATURES):
     r"""Duality gap of the n-scaled quadratic + elastic-net problem.
