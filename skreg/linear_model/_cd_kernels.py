@@ -357,7 +357,8 @@ def cd_working_set_gram(G, q, corr, coef, ws, lam1, lam2, positive, y_norm2,
                         scratch):
     r"""Coordinate descent on ``ws`` using the Gram matrix.
 
-    ``G`` is :math:`\tilde X^\top \tilde X` (symmetric, C-contiguous),
+    ``G`` is :math:`\tilde X^\top \tilde X` (symmetric, C-contiguous; it may
+    be a float32 copy when ``scratch`` is float32: only the block is read),
     ``q`` is :math:`\tilde X^\top \tilde y`, ``corr`` holds
     :math:`g = q - G w` on entry; ``y_norm2`` is :math:`\|\tilde y\|^2`.
     The working-set block of G is first copied into ``scratch`` (at least
@@ -379,9 +380,11 @@ def cd_working_set_gram(G, q, corr, coef, ws, lam1, lam2, positive, y_norm2,
     """
     n_ws = ws.shape[0]
     G_ws = scratch[:n_ws * n_ws].reshape((n_ws, n_ws))
+    ws_u = ws.astype(np.uint64)  # unsigned: no negative-index wraparound test
     for a in range(n_ws):
+        row = G[ws_u[a]]
         for b in range(n_ws):
-            G_ws[a, b] = G[ws[a], ws[b]]
+            G_ws[a, b] = row[ws_u[b]]
     corr_ws = corr[ws]
     coef_ws = coef[ws]
     lam1_ws, lam2_ws = lam1[ws], lam2[ws]
