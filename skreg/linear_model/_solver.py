@@ -883,10 +883,17 @@ def _block_update_unpenalized(design, idx, coef, corr, R, state, positive):
 
 
 def _matvec_subset(design, idx, delta):
-    cols = design.X[:, idx]
-    if cols.dtype != np.float64:  # a few columns: upcast, accumulate in float64
-        cols = cols.astype(np.float64)
-    return np.asarray(cols @ delta, dtype=np.float64).ravel()
+    """``X[:, idx] @ delta`` in float64, reading only those columns in place.
+
+    The compiled kernels skip zero coefficients; scipy's column indexing and
+    product cost about 1 ms per call on the issue-2 sparse path (17 calls).
+    """
+    full = np.zeros(design.n_features)
+    full[idx] = delta
+    if design.is_sparse:
+        return matvec_sparse64(design.data, design.indices, design.indptr,
+                               design.n_samples, full)
+    return matvec_dense64(design.dense, full)
 
 
 def _zero_coefficients(design, idx, coef, R, state):
