@@ -194,7 +194,7 @@ class _Design:
         if self.use_gram:
             self.gram = (
                 _c_contiguous_symmetric(Gram) if Gram is not None
-                else self._compute_gram()
+                else self.compute_gram()
             )
             self.norm2 = np.ascontiguousarray(np.diag(self.gram), dtype=np.float64)
         self._unpen_cache = {}
@@ -234,28 +234,25 @@ class _Design:
             self._gram32 = self.gram.astype(np.float32)
         return self._gram32
 
-    def _compute_gram(self):
+    def compute_gram(self):
+        """Centered, weighted :math:`\tilde X^\top \tilde X` in float64
+        (C-contiguous), without a copy of X: one syrk on an unweighted float64
+        X, else by blocks of rows accumulated in float64 (a float32 Gram would
+        make the certificate of the Gram solver dishonest at the 1e-7 relative
+        level, and a weighted copy of X would double the memory)."""
         X, sw = self.X, self.sw
-        if X.dtype != np.float64:
-            return self._compute_gram_float64()
-        if self.is_sparse:
+        if self.is_sparse and X.dtype == np.float64:
             Xw = X.multiply(sw[:, None]).tocsc() if self.weighted else X
-            G = (X.T @ Xw).toarray()
+            G = np.asarray((X.T @ Xw).toarray(), dtype=np.float64)
+        elif not self.is_sparse and X.dtype == np.float64 and not self.weighted:
+            G = np.asarray(X.T @ X, dtype=np.float64)
         else:
-            if self.weighted:
-                Xs = X * np.sqrt(sw)[:, None].astype(X.dtype)
-                G = Xs.T @ Xs
-            else:
-                G = X.T @ X
-        G = np.asarray(G, dtype=np.float64)
+            G = self._gram_by_row_blocks()
         if self.fit_intercept:
             G -= self.n_samples * np.outer(self.xbar, self.xbar)
         return _c_contiguous_symmetric(G)
 
-    def _compute_gram_float64(self):
-        """Gram of a float32 X accumulated in float64, by blocks of rows (no
-        full float64 copy of X): a float32 Gram would make the certificate
-        of the Gram solver dishonest at the 1e-7 relative level."""
+    def _gram_by_row_blocks(self):
         X, sw = self.X, self.sw
         p = self.n_features
         G = np.zeros((p, p))
@@ -267,9 +264,21 @@ class _Design:
             if self.weighted:
                 rows = rows * np.sqrt(sw[start:start + block])[:, None]
             G += rows.T @ rows
-        if self.fit_intercept:
-            G -= self.n_samples * np.outer(self.xbar, self.xbar)
-        return _c_contiguous_symmetric(G)
+        return G
+
+    def matvec_subset(self, idx, delta):
+        """``X[:, idx] @ delta`` in float64, reading only those columns in place.
+
+        The compiled kernels skip zero coefficients: no gathered copy of the
+        columns (scipy's column indexing and product cost about 1 ms per call
+        on the issue-2 sparse path).
+        """
+        full = np.zeros(self.n_features)
+        full[idx] = delta
+        if self.is_sparse:
+            return matvec_sparse64(self.data, self.indices, self.indptr,
+                                   self.n_samples, full)
+        return matvec_dense64(self.dense, full)
 
     def correlations(self, v):
         """X^T (s * v) as float64 (raw X, no centering correction)."""
@@ -876,30 +885,16 @@ def _block_update_unpenalized(design, idx, coef, corr, R, state, positive):
             delta *= max(step, 0.0)
     coef[idx] += delta
     if R is not None:
-        R -= _matvec_subset(design, idx, delta)
+        R -= design.matvec_subset(idx, delta)
         if design.fit_intercept:
             state[0] = float(design.sw @ R)
     return corr - C @ delta
 
 
-def _matvec_subset(design, idx, delta):
-    """``X[:, idx] @ delta`` in float64, reading only those columns in place.
-
-    The compiled kernels skip zero coefficients; scipy's column indexing and
-    product cost about 1 ms per call on the issue-2 sparse path (17 calls).
-    """
-    full = np.zeros(design.n_features)
-    full[idx] = delta
-    if design.is_sparse:
-        return matvec_sparse64(design.data, design.indices, design.indptr,
-                               design.n_samples, full)
-    return matvec_dense64(design.dense, full)
-
-
 def _zero_coefficients(design, idx, coef, R, state):
     """Set screened-out coefficients to 0 and move the residual accordingly."""
     if not design.use_gram:
-        R += _matvec_subset(design, idx, coef[idx])
+        R += design.matvec_subset(idx, coef[idx])
         if design.fit_intercept:
             state[0] = float(design.sw @ R)
     coef[idx] = 0.0

@@ -26,8 +26,6 @@ unless that cancels) and the column cache is dropped.
 
 import numpy as np
 
-from ._cd_kernels import matvec_dense64
-
 # raw / centered second moment above which the block would lose too many digits
 # (sparse X only: dense columns are centered explicitly before the products)
 _CANCELLATION_LIMIT = 1e6
@@ -121,10 +119,7 @@ class WorkingGram:
     def _go_full(self):
         """Replace the block by the whole Gram matrix; False if it cancels."""
         design = self.design
-        # the row-block variant accumulates in float64 and needs no weighted
-        # copy of X; the plain one is a single syrk on X
-        plain = design.dtype == np.float64 and not design.weighted
-        G = design._compute_gram() if plain else design._compute_gram_float64()
+        G = design.compute_gram()
         drift = np.abs(np.diag(G) - design.norm2)
         if np.any(drift > _FULL_DIAG_RTOL * np.maximum(design.norm2, 1e-300)):
             # large column means: raw products minus the mean term lost digits
@@ -199,11 +194,8 @@ class WorkingGram:
     def subtract(self, idx, delta, R):
         """``R -= X[:, idx] @ delta`` up to a constant, for features in U."""
         design = self.design
-        if design.is_sparse:
-            R -= np.asarray(design.X[:, idx] @ delta, dtype=np.float64).ravel()
-            return
-        if self.n_cached == 0:
-            _subtract_columns(design, idx, delta, R)
+        if self.n_cached == 0:  # sparse X, or the cache was dropped
+            R -= design.matvec_subset(idx, delta)
             return
         slots = self.slot[idx]
         cached = slots < self.n_cached
@@ -213,7 +205,7 @@ class WorkingGram:
         # centered residual ignores (the caller recenters R)
         R -= self.Xc[:, :self.n_cached] @ full  # one gemv, no gather
         if not np.all(cached):
-            _subtract_columns(design, idx[~cached], delta[~cached], R)
+            R -= design.matvec_subset(idx[~cached], delta[~cached])
 
 
 def _column_blocks(design, idx):
@@ -238,15 +230,3 @@ def _columns_t_dot(design, idx, W):
     for part, cols in _column_blocks(design, idx):
         out[part] = cols.T @ W
     return out
-
-
-def _subtract_columns(design, idx, delta, R):
-    """``R -= X[:, idx] @ delta`` (dense X) in float64.
-
-    One compiled axpy per column, read in place: gathering the columns for a
-    gemv wrote each of them once more (Lasso 5000 x 2000 at alpha_max/1000 on
-    the whole Gram: 105 ms of gathers over 9 inner solves).
-    """
-    full = np.zeros(design.n_features)
-    full[idx] = delta
-    R -= matvec_dense64(design.dense, full)
