@@ -208,25 +208,20 @@ class WorkingGram:
             R -= design.matvec_subset(idx[~cached], delta[~cached])
 
 
-def _column_blocks(design, idx):
-    """Dense X's columns ``idx`` as float64 blocks of about ``_GATHER_BYTES``.
+def _columns_t_dot(design, idx, W):
+    """``X[:, idx]^T W`` (dense X) for a dense ``(n, k)`` W.
 
-    Yields ``(slice into idx, block)``; the block buffer is reused (a fresh
-    gathered array per call would cost page faults on every use).
+    The columns are gathered in float64 pieces of about ``_GATHER_BYTES`` into
+    one reused buffer (a fresh gathered array per call would cost page faults
+    on every use).
     """
     X, n = design.X, design.n_samples
     step = max(1, min(idx.size, _GATHER_BYTES // (8 * max(n, 1))))
     buffer = np.empty((n, step), order="F")
+    out = np.empty((idx.size, W.shape[1]))
     for start in range(0, idx.size, step):
         part = idx[start:start + step]
         for i, j in enumerate(part):
             buffer[:, i] = X[:, j]
-        yield slice(start, start + part.size), buffer[:, :part.size]
-
-
-def _columns_t_dot(design, idx, W):
-    """``X[:, idx]^T W`` (dense X) for a dense ``(n, k)`` W."""
-    out = np.empty((idx.size, W.shape[1]))
-    for part, cols in _column_blocks(design, idx):
-        out[part] = cols.T @ W
+        out[start:start + part.size] = buffer[:, :part.size].T @ W
     return out
