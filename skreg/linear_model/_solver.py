@@ -188,14 +188,22 @@ class _Design:
                 self.dense, self.data, self.indices, self.indptr, self.is_sparse,
                 self.xbar, self.sw, self.weighted,
             )
+        # a constant column is zero once centered, but its computed centered
+        # norm is rounding (about 1e-30 for a column of 0.1s): it must not
+        # count as a direction (a 0 penalty factor would follow it to
+        # arbitrary coefficients, and a Gram diagonal would go negative)
+        self.constant = numerically_constant(self.norm2, self.xbar, n_samples)
+        self.norm2[self.constant] = 0.0
         self.use_gram = bool(use_gram) or Gram is not None
         self.gram = None
         self._gram32 = None
         if self.use_gram:
-            self.gram = (
-                _c_contiguous_symmetric(Gram) if Gram is not None
-                else self.compute_gram()
-            )
+            if Gram is None:
+                self.gram = self.compute_gram()
+            else:
+                self.gram = _c_contiguous_symmetric(Gram)
+                if np.any(self.constant):  # never write into the user's matrix
+                    self.gram = self._without_constant(self.gram.copy())
             self.norm2 = np.ascontiguousarray(np.diag(self.gram), dtype=np.float64)
         self._unpen_cache = {}
 
@@ -250,7 +258,14 @@ class _Design:
             G = self._gram_by_row_blocks()
         if self.fit_intercept:
             G -= self.n_samples * np.outer(self.xbar, self.xbar)
-        return _c_contiguous_symmetric(G)
+        return self._without_constant(_c_contiguous_symmetric(G))
+
+    def _without_constant(self, G):
+        """G with the rows and columns of constant features set to 0 (in place)."""
+        if np.any(self.constant):
+            G[self.constant] = 0.0
+            G[:, self.constant] = 0.0
+        return G
 
     def _gram_by_row_blocks(self):
         X, sw = self.X, self.sw
@@ -326,6 +341,19 @@ class _Design:
         if self.fit_intercept:
             C -= np.outer(self.xbar, Z.sum(axis=0))
         return C
+
+
+def numerically_constant(norm2, xbar, n_samples):
+    r"""Columns whose centered squared norm is within the rounding of their mean.
+
+    With :math:`n` samples and mean :math:`\bar x_j`, a two-pass centered
+    norm of a constant column is at most about :math:`n (n \bar x_j
+    \epsilon)^2` (the error bound scikit-learn's scalers use to detect
+    constant features); without an intercept ``xbar`` is 0 and only exact
+    zero columns qualify.
+    """
+    eps = np.finfo(np.float64).eps
+    return norm2 <= n_samples * (n_samples * eps * xbar) ** 2
 
 
 def _c_contiguous_symmetric(G):

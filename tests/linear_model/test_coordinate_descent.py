@@ -258,6 +258,33 @@ def test_zero_penalty_factor_leaves_a_feature_unpenalized():
     np.testing.assert_allclose(reg.intercept_, y.mean() - slope * x.mean(), rtol=1e-8)
 
 
+@pytest.mark.parametrize("route", ["dense", "csc", "gram"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_constant_columns_get_zero_coefficients_even_unpenalized(route, weighted):
+    # 0.1 and 1/3 are not exact in binary: their centered norms come out as
+    # rounding (~1e-30), not 0. An unpenalized such column used to be followed
+    # to arbitrary coefficients (sparse X: wrong predictions, NaN gap) and a
+    # Gram diagonal went negative (NaN column norms).
+    X, y, sw = make_data(n_samples=60)
+    X[:, 3], X[:, 5] = 0.1, 1 / 3
+    sw = sw + 0.5 if weighted else None
+    pf = np.ones(X.shape[1])
+    pf[[3, 5]] = 0.0
+    params = dict(alpha=0.05, l1_ratio=0.8, **TIGHT)
+    fit_X = sparse.csc_matrix(X) if route == "csc" else X
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ConvergenceWarning, no NaN warning
+        ours = ElasticNet(penalty_factor=pf, precompute=route == "gram", **params)
+        ours.fit(fit_X, y, sample_weight=sw)
+    theirs = sk.ElasticNet(**params).fit(np.delete(X, [3, 5], axis=1), y,
+                                         sample_weight=sw)
+    assert ours.coef_[3] == 0.0 and ours.coef_[5] == 0.0
+    np.testing.assert_allclose(np.delete(ours.coef_, [3, 5]), theirs.coef_,
+                               rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-7)
+    assert np.isfinite(ours.dual_gap_) and ours.dual_gap_ <= 1e-10
+
+
 def test_penalty_factor_is_not_mutated_and_list_accepted():
     X, y, _ = make_data()
     pf = [1.0] * X.shape[1]
