@@ -416,10 +416,12 @@ def lbfgs_smooth(Xa, datafit, alpha, penalty_factor, *, fit_intercept=True,
     x0 = np.concatenate([W0.ravel(), b0]) if fit_intercept else W0.ravel()
     res = minimize(fun, x0, method="L-BFGS-B", jac=True,
                    options={"maxiter": max_iter, "gtol": tol, "maxls": 50,
-                            "ftol": 64 * np.finfo(float).eps,
-                            "iprint": 1 if verbose else -1})
+                            "ftol": 64 * np.finfo(float).eps})
     W, b = unpack(res.x)
     Z = last["Z"] if np.array_equal(last.get("x"), res.x) else Xa.scores(W, b)
     kkt = float(np.abs(res.jac).max()) if res.jac.size else 0.0
+    if verbose:  # scipy's own iteration printout (iprint) is deprecated
+        print(f"[lbfgs] iterations={res.nit} objective={res.fun:.10g} "
+              f"kkt={kkt:.3e} ({res.message})")
     info = {"n_iter": int(res.nit), "kkt": kkt, "converged": kkt <= tol, "Z": Z}
     return W.copy(), np.array(b, dtype=np.float64), info
