@@ -2,7 +2,9 @@
 
 Everything a benchmark needs besides the cases themselves:
 
-* ``time_call``: median wall time of several calls after warm-up call(s).
+* ``time_call``: median wall time of several calls after warm-up call(s);
+  ``time_interleaved`` does the same for several competitors in round-robin
+  order (so that the machine's drift is shared between them).
 * ``traced_peak``: peak of the memory traced by :mod:`tracemalloc` during one
   call. NumPy registers every array buffer with tracemalloc, so this counts the
   numpy/scipy arrays a fit allocates (copies of X, Gram matrices, residuals). It
@@ -127,6 +129,46 @@ def time_call(
             break
     return Timing(times=times, warmup_times=warm, result=result)
 
+
+
+def time_interleaved(
+    fns: dict[str, Callable[[], Any]],
+    n_repeat: int = 5,
+    n_warmup: int = 1,
+    max_total: float | None = None,
+    repeats: dict[str, int] | None = None,
+) -> dict[str, Timing]:
+    """Time several callables in rounds: one call of each per round.
+
+    Ratios between competitors are what the benchmarks report, and this
+    machine's speed drifts by tens of percent over minutes: timing each
+    competitor in its own block lets a slow minute land on one of them only.
+    Round-robin calls share the drift. ``repeats`` caps the timed calls of
+    some callables (slow solvers: 1, no warm-up); ``max_total`` caps each
+    callable's timed seconds as in :func:`time_call` (at least 3 calls).
+    """
+    repeats = repeats or {}
+    wanted = {k: repeats.get(k, n_repeat) for k in fns}
+    timings = {k: Timing(times=[], warmup_times=[]) for k in fns}
+    for key, fn in fns.items():
+        for _ in range(n_warmup if wanted[key] == n_repeat else 0):
+            t0 = time.perf_counter()
+            timings[key].result = fn()
+            timings[key].warmup_times.append(time.perf_counter() - t0)
+    for _ in range(max(wanted.values(), default=0)):
+        for key, fn in fns.items():
+            tm = timings[key]
+            done = len(tm.times)
+            if done >= wanted[key] or (
+                max_total is not None and done >= min(3, wanted[key])
+                and sum(tm.times) > max_total
+            ):
+                continue
+            gc.collect()
+            t0 = time.perf_counter()
+            tm.result = fn()
+            tm.times.append(time.perf_counter() - t0)
+    return timings
 
 # --------------------------------------------------------------------------
 # memory
