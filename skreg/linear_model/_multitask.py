@@ -171,7 +171,7 @@ def multitask_enet_path(X, Y, *, alphas, l1_ratio, sample_weight=None,
                 stacklevel=3,
             )
         coefs[..., i] = W.T
-        intercepts[:, i] = y_mean - design.xbar @ W if fit_intercept else 0.0
+        intercepts[:, i] = y_mean - design.x_mean @ W if fit_intercept else 0.0
         gaps[i] = gap / n
         n_iters.append(max(n_iter, 1))
     return coefs, intercepts, gaps, n_iters

@@ -285,6 +285,40 @@ def test_constant_columns_get_zero_coefficients_even_unpenalized(route, weighted
     assert np.isfinite(ours.dual_gap_) and ours.dual_gap_ <= 1e-10
 
 
+@pytest.mark.parametrize("offset", [1e3, 1e5, 1e8])
+@pytest.mark.parametrize("precompute", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_large_column_means_do_not_cost_accuracy(offset, precompute, weighted):
+    # implicit centering (raw products minus mean terms) lost digits here: the
+    # Gram route was off by 5e-7 at means 1e4 x the spread, the residual route
+    # diverged at 1e8. The answer does not depend on the means (intercept).
+    X, y, sw = make_data(n_samples=80)
+    sw = sw + 0.5 if weighted else None
+    shifted = X.copy()
+    shifted[:, 2] += offset
+    shifted[:, 7] -= 3 * offset
+    params = dict(alpha=0.02, l1_ratio=0.9, **TIGHT)
+    ref = sk.ElasticNet(**params).fit(X, y, sample_weight=sw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours = ElasticNet(precompute=precompute, **params).fit(
+            shifted, y, sample_weight=sw)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-7, atol=1e-8)
+    shift = offset * (ref.coef_[2] - 3 * ref.coef_[7])
+    expected_intercept = ref.intercept_ - shift
+    np.testing.assert_allclose(ours.intercept_, expected_intercept, rtol=1e-7,
+                               atol=1e-8 * offset)
+    assert ours.dual_gap_ <= 1e-10
+    np.testing.assert_allclose(ours.predict(shifted), ref.predict(X), atol=1e-6)
+
+
+def test_sparse_columns_with_huge_means_warn():
+    X, y, _ = make_data(n_samples=80)
+    X[:, 2] += 1e7
+    with pytest.warns(UserWarning, match="means up to .* times their spread"):
+        Lasso(alpha=0.01, max_iter=20).fit(sparse.csc_matrix(X), y)
+
+
 def test_penalty_factor_is_not_mutated_and_list_accepted():
     X, y, _ = make_data()
     pf = [1.0] * X.shape[1]

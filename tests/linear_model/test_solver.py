@@ -10,6 +10,7 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import ElasticNet as SkElasticNet
 
+import skreg.linear_model._solver as solver_module
 from skreg.linear_model._path import _enet_path_core
 from skreg.linear_model._solver import solve_enet
 
@@ -294,7 +295,6 @@ def test_integer_weights_same_predictions_as_repeated_rows_at_default_tol(
 @pytest.mark.parametrize("mode", MODES)
 def test_anderson_option_keeps_the_certificate(mode, monkeypatch):
     # extrapolation is off by default; the kernels' option must stay correct
-    import skreg.linear_model._solver as solver_module
 
     monkeypatch.setattr(solver_module, "_ANDERSON_K", 5)
     X, y, _ = _problem(n=30, p=60, seed=3)
@@ -632,10 +632,16 @@ def test_full_gram_switch_matches_residual_epochs(monkeypatch, fit_intercept,
     assert res.intercept == pytest.approx(ref.intercept, abs=atol)
 
 
-def test_full_gram_refused_when_the_mean_term_cancels(monkeypatch):
-    # column means 1e5 x their spread: raw products minus the mean term would
-    # lose the digits of the centered Gram matrix, so the switch is refused and
-    # the fit goes on (and is certified) without it
+@pytest.mark.parametrize("explicit_centering", [True, False])
+def test_full_gram_refused_when_the_mean_term_cancels(monkeypatch,
+                                                      explicit_centering):
+    # column means 1e5 x their spread. By default the design centers such an
+    # X explicitly (one copy), and the whole Gram is then exact: the switch
+    # happens. With implicit centering forced, raw products minus the mean
+    # term would lose the digits of the centered Gram matrix: the switch is
+    # refused and the fit goes on (and is certified) without it.
+    if not explicit_centering:
+        monkeypatch.setattr(solver_module, "_EXPLICIT_CENTERING_RATIO", np.inf)
     rng = np.random.RandomState(8)
     n, p = 1000, 200
     X = rng.randn(n, p)
@@ -644,7 +650,8 @@ def test_full_gram_refused_when_the_mean_term_cancels(monkeypatch):
     outcomes = _spy_full_gram(monkeypatch)
     alpha, tol = 1e-3, 1e-10
     res = solve_enet(X, y, alpha=alpha, tol=tol, max_iter=100000)
-    assert outcomes and not any(outcomes)
+    assert outcomes
+    assert all(outcomes) if explicit_centering else not any(outcomes)
     assert res.converged
     gap = _independent_gap(X, y, res.coef, alpha, 1.0, True)
     assert gap <= 1.05 * tol * np.var(y)
