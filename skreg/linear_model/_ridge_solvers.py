@@ -156,7 +156,11 @@ class CenteredDesign:
             Xw = self._weighted_sparse()
             G = np.asarray((Xw.T @ Xw).toarray(), dtype=np.float64)
             if self.x_mean is not None:
+                raw_diag = np.diag(G).copy()
                 G -= self.sw_sum * np.outer(self.x_mean, self.x_mean)
+                risky = np.flatnonzero(raw_diag > _CANCELLATION_LIMIT * np.diag(G))
+                if risky.size:
+                    self._center_sparse_gram(G, risky)
         elif self.sqrt_sw is None and X.dtype == np.float64:
             G = _syrk(X, transpose=True)
             if self.x_mean is not None:
@@ -175,6 +179,31 @@ class CenteredDesign:
             G *= np.outer(self.scale, self.scale)
         return G
 
+    def centered_columns(self, cols):
+        """Dense float64 columns ``cols`` of A (explicitly centered)."""
+        A = self.X[:, cols]
+        A = A.toarray() if sparse.issparse(A) else np.array(A)
+        A = A.astype(np.float64) - self.x_mean[cols]
+        if self.sqrt_sw is not None:
+            A *= self.sqrt_sw[:, None]
+        return A
+
+    def _center_sparse_gram(self, G, cols):
+        r"""Rows/columns ``cols`` of the centered Gram, without cancellation.
+
+        Columns whose mean dwarfs their spread are nearly dense anyway: they
+        are densified and centered explicitly (never X as a whole), and
+        :math:`A^\top a_j = X^\top (s^{1/2} a_j) - \bar x\, (s^{1/2})^\top
+        a_j`, the last factor being 0 up to rounding.
+        """
+        A_cols = self.centered_columns(cols)
+        V = A_cols if self.sqrt_sw is None else self.sqrt_sw[:, None] * A_cols
+        block = np.asarray(self.X.T @ V, dtype=np.float64)
+        block -= np.outer(self.x_mean, V.sum(axis=0))
+        block[cols] = A_cols.T @ A_cols
+        G[:, cols] = block
+        G[cols, :] = block.T
+
     def kernel(self):
         """``A A^T`` as a dense float64 array of shape (n, n)."""
         X = self.X
@@ -185,12 +214,31 @@ class CenteredDesign:
         Xs = X if self.scale is None else X @ sparse.diags_array(
             self.scale.astype(X.dtype)
         )
-        K = np.asarray((Xs @ Xs.T).toarray(), dtype=np.float64)
+        risky = np.empty(0, dtype=np.intp)
         if self.x_mean is not None:
             ms = self.x_mean if self.scale is None else self.x_mean * self.scale
+            # columns whose mean dwarfs their spread would cancel in the
+            # implicit centering below: their (nearly dense) centered
+            # columns are added explicitly instead
+            raw = np.asarray(Xs.multiply(Xs).sum(axis=0), dtype=np.float64).ravel()
+            sums = np.asarray(Xs.sum(axis=0), dtype=np.float64).ravel()
+            centered = raw - 2 * ms * sums + X.shape[0] * ms**2
+            risky = np.flatnonzero(raw > _CANCELLATION_LIMIT * centered)
+            if risky.size:
+                kept = np.ones(X.shape[1], dtype=bool)
+                kept[risky] = False
+                Xs = Xs[:, kept]
+                ms = ms[kept]
+        K = np.asarray((Xs @ Xs.T).toarray(), dtype=np.float64)
+        if self.x_mean is not None:
             u = np.asarray(Xs @ ms.astype(X.dtype), dtype=np.float64)
             K -= u[:, None] + u[None, :]
             K += ms @ ms
+        if risky.size:
+            A_r = X[:, risky].toarray().astype(np.float64) - self.x_mean[risky]
+            if self.scale is not None:
+                A_r *= self.scale[risky]
+            K += A_r @ A_r.T
         if self.sqrt_sw is not None:
             K *= np.outer(self.sqrt_sw, self.sqrt_sw)
         return K
@@ -291,11 +339,13 @@ def _row_blocks(n_rows, n_cols, block_bytes):
 
 
 def _cancels(raw_diag, centered_diag):
-    """True when centering a raw Gram loses too many digits for some column."""
-    varying = centered_diag > 1e-12 * raw_diag
-    return bool(
-        np.any(raw_diag[varying] > _CANCELLATION_LIMIT * centered_diag[varying])
-    )
+    """True when centering a raw Gram loses too many digits for some column.
+
+    Constant columns count too (their centered diagonal is rounding, possibly
+    negative): explicit centering makes them exactly 0. Skipping them used to
+    skip columns with means 1e6 x their spread as well (Ridge off by 4e-7).
+    """
+    return bool(np.any(raw_diag > _CANCELLATION_LIMIT * centered_diag))
 
 
 @functools.cache
