@@ -137,6 +137,7 @@ def time_interleaved(
     n_warmup: int = 1,
     max_total: float | None = None,
     repeats: dict[str, int] | None = None,
+    settle: float = 0.25,
 ) -> dict[str, Timing]:
     """Time several callables in rounds: one call of each per round.
 
@@ -146,6 +147,9 @@ def time_interleaved(
     Round-robin calls share the drift. ``repeats`` caps the timed calls of
     some callables (slow solvers: 1, no warm-up); ``max_total`` caps each
     callable's timed seconds as in :func:`time_call` (at least 3 calls).
+    Each timed call starts after ``settle`` idle seconds: BLAS thread pools
+    spin-wait for a while after a call, and the previous competitor's
+    spinning threads would otherwise slow the next one's start.
     """
     repeats = repeats or {}
     wanted = {k: repeats.get(k, n_repeat) for k in fns}
@@ -165,6 +169,7 @@ def time_interleaved(
             ):
                 continue
             gc.collect()
+            time.sleep(settle)
             t0 = time.perf_counter()
             tm.result = fn()
             tm.times.append(time.perf_counter() - t0)
