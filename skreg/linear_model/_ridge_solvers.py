@@ -179,14 +179,11 @@ class CenteredDesign:
             G *= np.outer(self.scale, self.scale)
         return G
 
-    def centered_columns(self, cols):
-        """Dense float64 columns ``cols`` of A (explicitly centered)."""
-        A = self.X[:, cols]
-        A = A.toarray() if sparse.issparse(A) else np.array(A)
-        A = A.astype(np.float64) - self.x_mean[cols]
-        if self.sqrt_sw is not None:
-            A *= self.sqrt_sw[:, None]
-        return A
+    def _centered_columns(self, cols):
+        """Dense float64 ``X[:, cols] - x_mean[cols]`` (not weighted or scaled)."""
+        Xc = self.X[:, cols]
+        Xc = Xc.toarray() if sparse.issparse(Xc) else np.array(Xc)
+        return Xc.astype(np.float64) - self.x_mean[cols]
 
     def _center_sparse_gram(self, G, cols):
         r"""Rows/columns ``cols`` of the centered Gram, without cancellation.
@@ -196,7 +193,9 @@ class CenteredDesign:
         :math:`A^\top a_j = X^\top (s^{1/2} a_j) - \bar x\, (s^{1/2})^\top
         a_j`, the last factor being 0 up to rounding.
         """
-        A_cols = self.centered_columns(cols)
+        A_cols = self._centered_columns(cols)
+        if self.sqrt_sw is not None:
+            A_cols *= self.sqrt_sw[:, None]
         V = A_cols if self.sqrt_sw is None else self.sqrt_sw[:, None] * A_cols
         block = np.asarray(self.X.T @ V, dtype=np.float64)
         block -= np.outer(self.x_mean, V.sum(axis=0))
@@ -235,7 +234,7 @@ class CenteredDesign:
             K -= u[:, None] + u[None, :]
             K += ms @ ms
         if risky.size:
-            A_r = X[:, risky].toarray().astype(np.float64) - self.x_mean[risky]
+            A_r = self._centered_columns(risky)
             if self.scale is not None:
                 A_r *= self.scale[risky]
             K += A_r @ A_r.T
