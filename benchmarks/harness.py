@@ -2,9 +2,9 @@
 
 Everything a benchmark needs besides the cases themselves:
 
-* ``time_call``: median wall time of several calls after warm-up call(s);
-  ``time_interleaved`` does the same for several competitors in round-robin
-  order (so that the machine's drift is shared between them).
+* ``time_interleaved``: median wall time of several calls after warm-up
+  call(s), for several competitors in round-robin order (so that the
+  machine's drift is shared between them).
 * ``traced_peak``: peak of the memory traced by :mod:`tracemalloc` during one
   call. NumPy registers every array buffer with tracemalloc, so this counts the
   numpy/scipy arrays a fit allocates (copies of X, Gram matrices, residuals). It
@@ -96,41 +96,6 @@ class Timing:
         }
 
 
-def time_call(
-    fn: Callable[[], Any],
-    n_repeat: int = 5,
-    n_warmup: int = 1,
-    max_total: float | None = None,
-) -> Timing:
-    """Time ``fn()``: ``n_warmup`` untimed calls, then the median of ``n_repeat``.
-
-    ``max_total`` (seconds) caps the total time spent in the timed repeats:
-    slow competitors are timed fewer times (at least 3 when ``n_repeat >= 3``)
-    instead of blocking the run for minutes. The number of timings actually
-    taken is visible in ``Timing.times``.
-    """
-    warm = []
-    result = None
-    for _ in range(n_warmup):
-        t0 = time.perf_counter()
-        result = fn()
-        warm.append(time.perf_counter() - t0)
-    times: list[float] = []
-    spent = 0.0
-    min_repeat = min(3, n_repeat)
-    for i in range(n_repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        result = fn()
-        dt = time.perf_counter() - t0
-        times.append(dt)
-        spent += dt
-        if max_total is not None and i + 1 >= min_repeat and spent > max_total:
-            break
-    return Timing(times=times, warmup_times=warm, result=result)
-
-
-
 def time_interleaved(
     fns: dict[str, Callable[[], Any]],
     n_repeat: int = 5,
@@ -146,7 +111,8 @@ def time_interleaved(
     competitor in its own block lets a slow minute land on one of them only.
     Round-robin calls share the drift. ``repeats`` caps the timed calls of
     some callables (slow solvers: 1, no warm-up); ``max_total`` caps each
-    callable's timed seconds as in :func:`time_call` (at least 3 calls).
+    callable's timed seconds (slow competitors are then timed fewer times,
+    at least 3, instead of blocking the run for minutes).
     Each timed call starts after ``settle`` idle seconds: BLAS thread pools
     spin-wait for a while after a call, and the previous competitor's
     spinning threads would otherwise slow the next one's start.

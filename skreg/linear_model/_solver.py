@@ -198,9 +198,11 @@ class _Design:
         # design's own X may be an explicitly centered copy, whose residual
         # means are then ``xbar``
         self.x_mean = self.xbar
-        ratio = _mean_to_spread(self.norm2, self.xbar, self.constant, n_samples)
-        if fit_intercept and ratio > _EXPLICIT_CENTERING_RATIO:
-            self._center_explicitly(y, ratio)
+        # largest raw / centered second moment of a column of the caller's X
+        self.mean_to_spread = _mean_to_spread(self.norm2, self.xbar,
+                                              self.constant, n_samples)
+        if fit_intercept and self.mean_to_spread > _EXPLICIT_CENTERING_RATIO:
+            self._center_explicitly(y, self.mean_to_spread)
         self.norm2[self.constant] = 0.0
         self.use_gram = bool(use_gram) or Gram is not None
         self.gram = None

@@ -84,10 +84,7 @@ class WorkingGram:
             return False
         if not (design.is_sparse and design.fit_intercept):
             return True
-        raw = design.norm2 + design.n_samples * design.xbar**2
-        centered = design.norm2
-        varying = centered > 0
-        return not np.any(raw[varying] > _CANCELLATION_LIMIT * centered[varying])
+        return design.mean_to_spread <= _CANCELLATION_LIMIT
 
     def has_room(self, ws):
         size = self.features.size + np.count_nonzero(self.slot[ws] < 0)
