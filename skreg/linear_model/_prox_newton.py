@@ -47,6 +47,7 @@ quadratic model and line search); ``n_iter`` reports it.
 import numpy as np
 import scipy.sparse as sp
 
+from ..utils.sparse_index import unsigned_csc_indices
 from ._glm_kernels import (
     cols_dot_multi,
     enet_kkt_scores,
@@ -84,15 +85,13 @@ class ColumnAccess:
         if sp.issparse(X):
             Xc = X.tocsc()
             Xc.sum_duplicates()
-            idx_dtype = np.int32 if Xc.nnz < np.iinfo(np.int32).max else np.int64
             self.is_sparse = True
             self.matrix = Xc
             # full products X.T @ v through scipy's CSR kernel (X.T of a CSC
             # matrix, no copy): faster than a column loop for every column
             self._xt = Xc.T if Xc.dtype == np.float64 else None
             self._args = (np.zeros((1, 1), dtype=X.dtype, order="F"), Xc.data,
-                          Xc.indices.astype(idx_dtype, copy=False),
-                          Xc.indptr.astype(idx_dtype, copy=False), True)
+                          *unsigned_csc_indices(Xc.indices, Xc.indptr), True)
         else:
             self.is_sparse = False
             self.matrix = X

@@ -25,6 +25,7 @@ unless that cancels) and the column cache is dropped.
 """
 
 import numpy as np
+from numba import njit
 
 # raw / centered second moment above which the block would lose too many digits
 # (sparse X only: dense columns are centered explicitly before the products)
@@ -174,14 +175,12 @@ class WorkingGram:
         # raw products minus the mean terms (X stays sparse; ``serves`` has
         # ruled out the designs where this subtraction would cancel)
         design = self.design
-        n, xbar = design.n_samples, design.xbar
+        n, xbar, m = design.n_samples, design.xbar, self.features.size
         # float64 products (a float32 block would stall a tight solve)
-        Xn = design.X[:, new].astype(np.float64)
-        SXn = Xn.multiply(design.sw[:, None]).tocsc() if design.weighted else Xn
-        G_nn = (Xn.T @ SXn).toarray()
-        X_u = design.X[:, self.features].astype(np.float64)
-        cross = (X_u.T @ SXn).toarray()
-        q_n = np.asarray(SXn.T @ self.yc, dtype=np.float64).ravel()
+        block, q_n = sparse_block_products(design.data, design.indices,
+                                           design.indptr, self.features, new,
+                                           design.sw, design.weighted, self.yc)
+        cross, G_nn = block[:m], block[m:]
         if design.fit_intercept:
             G_nn -= n * np.outer(xbar[new], xbar[new])
             cross -= n * np.outer(xbar[self.features], xbar[new])
@@ -222,3 +221,78 @@ def _columns_t_dot(design, idx, W):
             buffer[:, i] = X[:, j]
         out[start:start + part.size] = buffer[:, :part.size].T @ W
     return out
+
+
+@njit(cache=True, nogil=True)
+def sparse_block_products(data, indices, indptr, old, new, sw, weighted, y):
+    r"""``[X_old, X_new]^T S X_new`` and ``X_new^T S y`` in float64, row by row.
+
+    Only the rows where a new column has an entry contribute. Their entries in
+    the ``old`` and ``new`` columns are first regrouped by row (a counting
+    sort); each such row then adds the products of its new entries with all
+    of its entries. The cost is one read of the old columns' indices plus the
+    number of such pairs, which is what a sparse product needs, without
+    scipy's column slicing, index checks and sparse result (9 ms for a
+    400-column block of a 5000 x 2000 matrix at density 0.01, most of it
+    overhead; a path adding a few features to a block of 400 now rereads the
+    old columns once instead of regrouping all of them). Returns an
+    ``(m + k, k)`` array (rows ``:m`` are the cross products with ``old``,
+    rows ``m:`` the block of ``new``) and the ``k`` products with ``y``.
+    """
+    n_samples = y.shape[0]
+    m, k = old.shape[0], new.shape[0]
+    cols = np.concatenate((old, new))
+    # compact ids of the rows that hold an entry of a new column
+    # (a byte mask, which stays in L1 cache, screens the old columns' entries:
+    # 444k entries of 236 columns, 3.5 -> 1.0 ms)
+    marked = np.zeros(n_samples, dtype=np.bool_)
+    row_id = np.empty(n_samples, dtype=np.int64)
+    rows = np.empty(n_samples, dtype=np.int64)
+    n_rows = 0
+    for c in range(m, m + k):
+        j = cols[c]
+        for t in range(indptr[j], indptr[j + 1]):
+            i = indices[t]
+            if not marked[i]:
+                marked[i] = True
+                row_id[i] = n_rows
+                rows[n_rows] = i
+                n_rows += 1
+    start = np.zeros(n_rows + 1, dtype=np.int64)
+    for c in range(m + k):
+        j = cols[c]
+        for t in range(indptr[j], indptr[j + 1]):
+            if marked[indices[t]]:
+                start[row_id[indices[t]] + 1] += 1
+    for r in range(n_rows):
+        start[r + 1] += start[r]
+    slot = np.empty(start[n_rows], dtype=np.int64)
+    value = np.empty(start[n_rows])
+    fill = start[:n_rows].copy()
+    # columns in slot order: within a row the new entries (slots >= m) come last
+    for c in range(m + k):
+        j = cols[c]
+        for t in range(indptr[j], indptr[j + 1]):
+            if marked[indices[t]]:
+                r = row_id[indices[t]]
+                slot[fill[r]] = c
+                value[fill[r]] = data[t]
+                fill[r] += 1
+    # transposed while filled: each new entry adds to one row of ``out``
+    out = np.zeros((k, m + k))
+    q = np.zeros(k)
+    for r in range(n_rows):
+        i = rows[r]
+        first = start[r]
+        last = start[r + 1]
+        first_new = last
+        while first_new > first and slot[first_new - 1] >= m:
+            first_new -= 1
+        s = sw[i] if weighted else 1.0
+        for b in range(first_new, last):
+            v = s * value[b]
+            row = out[slot[b] - m]
+            q[slot[b] - m] += v * y[i]
+            for a in range(first, last):
+                row[slot[a]] += value[a] * v
+    return out.T, q

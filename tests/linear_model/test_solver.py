@@ -655,3 +655,31 @@ def test_full_gram_refused_when_the_mean_term_cancels(monkeypatch,
     assert res.converged
     gap = _independent_gap(X, y, res.coef, alpha, 1.0, True)
     assert gap <= 1.05 * tol * np.var(y)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n_old", [0, 7])
+def test_sparse_block_products_match_dense(weighted, dtype, n_old):
+    from skreg.linear_model._working_gram import sparse_block_products
+    from skreg.utils.sparse_index import unsigned_csc_indices
+
+    rng = np.random.default_rng(0)
+    X = sparse.random(300, 40, density=0.15, format="csc", random_state=2,
+                      dtype=dtype)
+    X = X.tolil()
+    X[:, 5] = 0.0  # an empty new column
+    X = X.tocsc()
+    X.eliminate_zeros()
+    sw = rng.uniform(0.5, 2.0, 300)
+    y = rng.standard_normal(300)
+    old = np.array([3, 30, 11, 0, 22, 17, 39][:n_old], dtype=np.int64)
+    new = np.array([5, 8, 2, 25], dtype=np.int64)
+    indices, indptr = unsigned_csc_indices(X.indices, X.indptr)
+    block, q = sparse_block_products(X.data, indices, indptr, old, new, sw,
+                                     weighted, y)
+    D = X.toarray().astype(np.float64)
+    s = sw if weighted else np.ones(300)
+    expected = D[:, np.r_[old, new]].T @ (s[:, None] * D[:, new])
+    np.testing.assert_allclose(block, expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(q, D[:, new].T @ (s * y), rtol=1e-12, atol=1e-12)
