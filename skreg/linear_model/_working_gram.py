@@ -5,8 +5,9 @@ and epoch (memory-bound: about 6 µs for 5000 float64 rows on the project
 machine). On a working set of ``k`` columns the same epochs can run on the
 ``k x k`` block of :math:`\tilde X^\top \tilde X` instead, which stays in
 cache and costs ``O(k)`` per coordinate update. The block is built with BLAS
-(about 25x faster per column pair than the CD loop per column visit), only for
-the features that ever enter a working set, and kept for the rest of the fit
+for dense X (about 25x faster per column pair than the CD loop per column
+visit), by :func:`sparse_block_products` for sparse X, only for the features
+that ever enter a working set, and kept for the rest of the fit
 (and along a path). The duality gap is still certified from the exact
 residual by the caller: this block only steers the inner solver.
 
