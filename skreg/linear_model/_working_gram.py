@@ -243,9 +243,10 @@ def sparse_block_products(data, indices, indptr, old, new, sw, weighted, y):
     n_samples = y.shape[0]
     m, k = old.shape[0], new.shape[0]
     cols = np.concatenate((old, new))
-    # compact ids of the rows that hold an entry of a new column
-    # (a byte mask, which stays in L1 cache, screens the old columns' entries:
-    # 444k entries of 236 columns, 3.5 -> 1.0 ms)
+    # compact ids of the rows that hold an entry of a new column; a byte mask
+    # (small enough for L1 cache) screens the old columns' entries. Adding one
+    # column to 236 old ones holding 444k entries: 1.3 ms with unsigned
+    # indices (``skreg.utils.sparse_index``), 2.5 ms with signed ones
     marked = np.zeros(n_samples, dtype=np.bool_)
     row_id = np.empty(n_samples, dtype=np.int64)
     rows = np.empty(n_samples, dtype=np.int64)
