@@ -193,10 +193,10 @@ class CenteredDesign:
         :math:`A^\top a_j = X^\top (s^{1/2} a_j) - \bar x\, (s^{1/2})^\top
         a_j`, the last factor being 0 up to rounding.
         """
-        A_cols = self._centered_columns(cols)
+        A_cols = V = self._centered_columns(cols)
         if self.sqrt_sw is not None:
             A_cols *= self.sqrt_sw[:, None]
-        V = A_cols if self.sqrt_sw is None else self.sqrt_sw[:, None] * A_cols
+            V = self.sqrt_sw[:, None] * A_cols
         block = np.asarray(self.X.T @ V, dtype=np.float64)
         block -= np.outer(self.x_mean, V.sum(axis=0))
         block[cols] = A_cols.T @ A_cols
