@@ -17,7 +17,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.utils.extmath import safe_sparse_dot
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import assert_all_finite, check_is_fitted, validate_data
 
 from ..utils import check_penalty_factor, check_sample_weight
 from ..utils._sklearn_private import (
@@ -25,6 +25,7 @@ from ..utils._sklearn_private import (
     StrOptions,
     _fit_context,
 )
+from ._ridge_mixed import float32_gram_pass
 from ._ridge_solvers import (
     CenteredDesign,
     kkt_violation,
@@ -92,6 +93,7 @@ def _use_mixed_precision(X):
     return (
         not sparse.issparse(X)
         and X.dtype == np.float64
+        and (X.flags.c_contiguous or X.flags.f_contiguous)
         and p >= _MIXED_MIN_FEATURES
         and n * p >= _MIXED_MIN_SIZE
     )
@@ -109,16 +111,31 @@ _REPORTED_NAME = {
 
 
 def _fit_ridge(X, Y, sample_weight, alphas, pf, *, fit_intercept, solver, positive,
-               tol, max_iter):
+               tol, max_iter, check_finite_as=None):
     """Solve ridge for every column of Y; returns a dict of fitted pieces.
 
     ``X`` is float32/float64 dense or CSR/CSC sparse, ``Y`` is (n, t) float64,
     ``alphas`` is (t,). Coefficients come back as float64 of shape (p, t).
+    ``check_finite_as``: None when X is known to be finite, else the
+    estimator name for scikit-learn's NaN/inf error (the mixed-precision
+    route checks within its pass over X, the others check first).
     """
     n, p = X.shape
     is_sparse = sparse.issparse(X)
     kind = _resolve_solver(solver, positive, is_sparse, n, p, bool(np.any(pf == 0)))
-    x_mean, y_mean, _ = weighted_means(X, Y, sample_weight, fit_intercept)
+    moments = None
+    if kind == "gram" and _use_mixed_precision(X):
+        moments = float32_gram_pass(X, Y, sample_weight, fit_intercept)
+        if not moments.finite:
+            if check_finite_as is not None:  # raises on NaN/inf
+                assert_all_finite(X, input_name="X", estimator_name=check_finite_as)
+            moments = None  # finite entries whose sums overflow: float64 route
+    elif check_finite_as is not None:
+        assert_all_finite(X, input_name="X", estimator_name=check_finite_as)
+    if moments is not None:
+        x_mean, y_mean = moments.x_mean, moments.y_mean
+    else:
+        x_mean, y_mean, _ = weighted_means(X, Y, sample_weight, fit_intercept)
     sqrt_sw = None if sample_weight is None else np.sqrt(sample_weight)
     B = Y - y_mean
     if sqrt_sw is not None:
@@ -129,8 +146,10 @@ def _fit_ridge(X, Y, sample_weight, alphas, pf, *, fit_intercept, solver, positi
     reported = _REPORTED_NAME[kind]
 
     mixed = None
-    if kind == "gram" and _use_mixed_precision(X):
-        mixed = solve_gram_mixed_precision(design, B, alphas, pf)
+    if moments is not None:
+        mixed = solve_gram_mixed_precision(
+            design, moments.gram, moments.rhs, alphas, pf
+        )
     if mixed is not None:
         W, C, kkt = mixed
     elif kind == "gram":
@@ -191,8 +210,13 @@ def _set_linear_attributes(est, W, intercept, y_ndim, dtype, kkt=None):
         est.kkt_violation_ = float(kkt[0]) if y_ndim == 1 else kkt
 
 
-def _validate_fit_data(est, X, y, sample_weight):
-    """Return checked X (float32/64, CSR/CSC), y, 2-D float64 Y, weights, factors."""
+def _validate_fit_data(est, X, y, sample_weight, solver_checks_dense_finite=False):
+    """Return checked X (float32/64, CSR/CSC), y, 2-D float64 Y, weights, factors.
+
+    ``solver_checks_dense_finite=True`` leaves the NaN/inf check of a dense X
+    to :func:`_fit_ridge` (``check_finite_as``), which does it within its
+    first pass over X on the mixed-precision route.
+    """
     X, y = validate_data(
         est,
         X,
@@ -201,7 +225,10 @@ def _validate_fit_data(est, X, y, sample_weight):
         dtype=[np.float64, np.float32],
         multi_output=True,
         y_numeric=True,
+        ensure_all_finite=not solver_checks_dense_finite,
     )
+    if solver_checks_dense_finite and sparse.issparse(X):
+        assert_all_finite(X, input_name="X")
     if sparse.issparse(X) and X.format == "coo":
         X = X.tocsr()
     sw = None
@@ -426,7 +453,9 @@ class Ridge(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator)
         self : object
             Fitted estimator.
         """
-        X, y, Y, sw, pf = _validate_fit_data(self, X, y, sample_weight)
+        X, y, Y, sw, pf = _validate_fit_data(
+            self, X, y, sample_weight, solver_checks_dense_finite=True
+        )
         self._check_solver(X)
         alphas = _check_alpha_per_target(self.alpha, Y.shape[1])
 
@@ -437,6 +466,7 @@ class Ridge(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator)
             positive=self.positive,
             tol=self.tol,
             max_iter=self.max_iter,
+            check_finite_as=None if sparse.issparse(X) else type(self).__name__,
         )
         _set_linear_attributes(
             self, fitted["coef"], fitted["intercept"], np.ndim(y), X.dtype,

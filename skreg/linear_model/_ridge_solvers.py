@@ -242,43 +242,6 @@ class CenteredDesign:
             K *= np.outer(self.sqrt_sw, self.sqrt_sw)
         return K
 
-    def gram_float32_and_rhs(self, B):
-        """Single-precision ``A^T A`` (upper triangle, as float64) and ``A^T B``.
-
-        One pass over dense X by row blocks: each block is centered, weighted
-        and cast to float32 while in cache, then added to the Gram matrix with
-        BLAS ssyrk (accumulated in float64 across blocks); ``A^T B`` is formed
-        in float64 from the same block. No copy of X is made.
-        """
-        p = self.shape[1]
-        G = np.zeros((p, p))
-        B = np.asarray(B, dtype=np.float64)
-        SB = B if self.sqrt_sw is None else self.sqrt_sw[:, None] * B
-        C = np.zeros((p, B.shape[1]))
-        with numpy_blas_single_threaded():
-            self._gram_blocks(SB, G, C)
-        if self.x_mean is not None:
-            C -= np.outer(self.x_mean, SB.sum(axis=0))
-        if self.scale is not None:
-            G *= np.outer(self.scale, self.scale)
-            C *= self.scale[:, None]
-        return _symmetrize_upper(G), C
-
-    def _gram_blocks(self, SB, G, C):
-        """Accumulate the float32 Gram (upper) into G and A^T B into C."""
-        n, p = self.shape
-        for rows in _row_blocks(n, p, 1 << 25):
-            Xb = self.X[rows]
-            if self.x_mean is None:
-                Ab = Xb.astype(np.float32)
-            else:  # center in float64, then round: one pass, no lost digits
-                Ab = np.empty_like(Xb, dtype=np.float32)
-                np.subtract(Xb, self.x_mean, out=Ab, casting="same_kind")
-            if self.sqrt_sw is not None:
-                Ab *= self.sqrt_sw[rows, None].astype(np.float32)
-            G += _syrk_upper(Ab, transpose=True)
-            C += Xb.T @ SB[rows]
-
     def matmat_float32(self, M):
         """``A @ M`` in single precision (float32 result), by row blocks of X."""
         n, p = self.shape
@@ -363,24 +326,6 @@ def one_blas_thread():
     return _blas_controller().limit(limits=1, user_api="blas")
 
 
-def numpy_blas_single_threaded():
-    """One thread for numpy's own BLAS while scipy's BLAS does the heavy work.
-
-    numpy and scipy wheels each ship an OpenBLAS with its own thread pool.
-    When calls to the two alternate (scipy's ssyrk, then numpy's matmul, block
-    after block), the pool that just ran keeps spin-waiting on the second core
-    while the other one needs it: on 2 cores the float32 Gram took 30 % longer
-    than with numpy's pool kept to the calling thread. A no-op when numpy and
-    scipy share one BLAS (conda builds).
-    """
-    controller = _blas_controller()
-    blas = [lib for lib in controller.lib_controllers if lib.user_api == "blas"]
-    numpy_blas = [lib for lib in blas if "numpy" in lib.filepath]
-    if len(numpy_blas) != 1 or len(blas) < 2:
-        return contextlib.nullcontext()
-    return controller.select(filepath=numpy_blas[0].filepath).limit(limits=1)
-
-
 def few_blas_threads(size):
     """One BLAS thread for dense factorizations of moderate ``size``.
 
@@ -446,23 +391,27 @@ def solve_gram_cholesky(G, C, alphas, pf):
     return W, fallback
 
 
-def solve_gram_mixed_precision(design, B, alphas, pf, rtol=1e-13, max_iter=8):
-    """Cholesky of a float32 Gram matrix, refined to float64 accuracy.
+def solve_gram_mixed_precision(design, G, C, alphas, pf, rtol=1e-13, max_iter=8):
+    """Cholesky of a float32-accurate Gram matrix, refined to float64 accuracy.
 
-    LAPACK's ``dsposv`` idea applied one level up: the O(n p^2) Gram matrix is
-    formed in single precision (half the time of double) and factorized; the
-    solution is then improved by iterative refinement, each step computing the
-    exact float64 residual of the normal equations in one fused pass over X.
-    Stops when the relative KKT violation
+    LAPACK's ``dsposv`` idea applied one level up: the O(n p^2) Gram matrix
+    ``G`` (upper triangle; see
+    :func:`skreg.linear_model._ridge_mixed.float32_gram_pass`) is formed in
+    single precision (half the time of double) and factorized; the solution
+    is then improved by iterative refinement, each step computing the exact
+    float64 residual of the normal equations in one fused pass over X. Stops
+    when the relative KKT violation
     ``max|A^T A w + alpha pf w - A^T b| / max|A^T b|`` (measured, not
     estimated) is below ``rtol`` for every target. Returns ``(W, C, kkt)``, or
     None when refinement does not contract fast (ill-conditioned problems);
     the caller then solves in double precision.
     """
-    G, C = design.gram_float32_and_rhs(B)
-    # The rest is a p x p factorization and memory-bound passes over X: one
-    # BLAS thread does them about as fast, and without the spin-waiting that
-    # makes multi-threaded BLAS erratic on a busy machine.
+    # A p x p factorization and memory-bound passes over X with numpy's BLAS
+    # right after scipy's ssyrk: one BLAS thread does them about as fast as
+    # two in a whole fit (two threads halve a lone pass, 31 -> 17 ms, but
+    # numpy's and scipy's pools then spin-wait against each other), and
+    # without the spin-waiting that makes multi-threaded BLAS erratic on a
+    # busy machine.
     with one_blas_thread():
         return _refine(design, G, C, alphas, pf, rtol, max_iter)
 
@@ -475,7 +424,7 @@ def _refine(design, G, C, alphas, pf, rtol, max_iter):
     c_scale[c_scale == 0] = 1.0
     for alpha in np.unique(alphas):
         cols = np.flatnonzero(alphas == alpha)
-        M = G.copy()
+        M = G.copy(order="F")  # upper triangle only: what potrf reads
         M.flat[:: p + 1] += alpha * pf
         factor = _cholesky_or_none(M)
         if factor is None:

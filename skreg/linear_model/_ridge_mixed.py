@@ -1,0 +1,184 @@
+r"""One read of dense X for the mixed-precision Ridge solver.
+
+Large dense Ridge problems are solved from a single-precision Gram matrix,
+refined to double-precision accuracy (see
+:func:`skreg.linear_model._ridge_solvers.solve_gram_mixed_precision`).
+:func:`float32_gram_pass` gathers everything that solver needs from X in one
+pass, block of rows by block of rows:
+
+- the column sums (weighted), hence the feature means;
+- the right-hand side :math:`X^\top S (y - \bar y)` in float64;
+- the Gram matrix of the centered, weighted rows, each block rounded to
+  float32 and multiplied by BLAS ``ssyrk`` (accumulated in float64 across
+  blocks).
+
+The feature means are not known before the pass, so the rows are centered
+about a rough mean :math:`s` (the mean of a few spread-out rows) and the
+exact shift is applied afterwards, in float64:
+
+.. math::
+
+    \sum_i w_i (x_i - m)(x_i - m)^\top
+    = \sum_i w_i (x_i - s)(x_i - s)^\top - W (m - s)(m - s)^\top,
+    \qquad W = \sum_i w_i .
+
+Because :math:`s` is close to :math:`m`, the float32 rows keep the digits of
+the centered data and the correction cancels nothing. Scanning X once
+instead of three times (a finite check, the means, then the cast blocks with
+a separate product for the right-hand side) took a 20000 x 1000 fit from
+about 400 to about 330 ms.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+from scipy.linalg.blas import ssyrk
+
+# Let LLVM reorder the column sums (SIMD, like BLAS).
+_FAST = {"reassoc", "contract", "arcp"}
+# float64 bytes of X per block: large enough for ssyrk to run at full speed,
+# and its float32 copy (half that) stays in the last-level cache.
+_BLOCK_BYTES = 1 << 25
+# Rows averaged for the rough centering shift.
+_SHIFT_ROWS = 64
+
+
+@njit(cache=True, nogil=True, fastmath=_FAST)
+def cast_block_columns(XT, start, stop, shift, sw, weighted, SBT, AT, CT, col_sums):
+    """Rows ``start:stop`` of a Fortran-ordered X, column by column.
+
+    ``XT`` is ``X.T`` (C-ordered, shape (p, n)) so that a column segment is a
+    contiguous slice. Writes ``AT[j, i - start] = float32(sqrt(w_i) (x_ij -
+    s_j))``, adds ``X^T SB`` (transposed) to ``CT`` and ``X^T w`` to
+    ``col_sums``. ``AT`` is the transpose of a Fortran-ordered float32 block.
+    """
+    p = XT.shape[0]
+    t = SBT.shape[0]
+    m = stop - start
+    for j in range(p):
+        col = XT[j, start:stop]
+        a = AT[j, :m]
+        s_j = shift[j]
+        total = 0.0
+        if weighted:
+            w = sw[start:stop]
+            for i in range(m):
+                total += w[i] * col[i]
+                a[i] = np.float32(np.sqrt(w[i]) * (col[i] - s_j))
+        else:
+            for i in range(m):
+                total += col[i]
+                a[i] = np.float32(col[i] - s_j)
+        col_sums[j] += total
+        for k in range(t):
+            sb = SBT[k, start:stop]
+            c = 0.0
+            for i in range(m):
+                c += col[i] * sb[i]
+            CT[k, j] += c
+
+
+@njit(cache=True, nogil=True, fastmath=_FAST)
+def cast_block_rows(X, start, stop, shift, sw, weighted, SBT, A, CT, col_sums):
+    """Rows ``start:stop`` of a C-ordered X, row by row (same outputs as
+    :func:`cast_block_columns`, with ``A`` a C-ordered float32 block)."""
+    p = X.shape[1]
+    t = SBT.shape[0]
+    for i in range(start, stop):
+        row = X[i]
+        a = A[i - start]
+        w = sw[i] if weighted else 1.0
+        root = np.sqrt(w)
+        for j in range(p):
+            col_sums[j] += w * row[j]
+            a[j] = np.float32(root * (row[j] - shift[j]))
+        for k in range(t):
+            sb = SBT[k, i]
+            c = CT[k]
+            for j in range(p):
+                c[j] += row[j] * sb
+
+
+class GramMoments(NamedTuple):
+    """What :func:`float32_gram_pass` gathers from X."""
+
+    gram: np.ndarray
+    rhs: np.ndarray
+    x_mean: np.ndarray
+    y_mean: np.ndarray
+    finite: bool
+
+
+def _rough_means(X, sample_weight):
+    """Mean of a few evenly spread rows: a centering shift close to the mean."""
+    n = X.shape[0]
+    rows = np.unique(np.linspace(0, n - 1, min(n, _SHIFT_ROWS)).astype(np.intp))
+    if sample_weight is not None and sample_weight[rows].sum() > 0:
+        return np.average(X[rows], axis=0, weights=sample_weight[rows])
+    return X[rows].mean(axis=0)
+
+
+def float32_gram_pass(X, Y, sample_weight, fit_intercept):
+    r"""Moments of a large dense float64 X for the mixed-precision solver.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), C- or Fortran-contiguous float64
+    Y : ndarray of shape (n_samples, n_targets), float64
+    sample_weight : ndarray of shape (n_samples,) or None
+    fit_intercept : bool
+
+    Returns
+    -------
+    GramMoments
+        ``gram``: upper triangle (the lower one is not set) of
+        :math:`A^\top A` with :math:`A = S^{1/2}(X - 1 m^\top)`, accurate to
+        float32 rounding; ``rhs``: :math:`A^\top S^{1/2} (Y - 1 \bar y^\top)`
+        in float64; ``x_mean``, ``y_mean``: weighted means (zeros without
+        intercept); ``finite``: False when a column sum is NaN or infinite,
+        which NaN/inf anywhere in X always causes (the caller skips
+        scikit-learn's own finite check of X for this reason).
+    """
+    n, p = X.shape
+    weighted = sample_weight is not None
+    sw = sample_weight if weighted else np.empty(0)
+    sw_sum = float(sample_weight.sum()) if weighted else float(n)
+    if fit_intercept:
+        y_mean = (sample_weight @ Y if weighted else Y.sum(axis=0)) / sw_sum
+        shift = _rough_means(X, sample_weight)
+    else:
+        y_mean = np.zeros(Y.shape[1])
+        shift = np.zeros(p)
+    SBT = np.ascontiguousarray((Y - y_mean).T)
+    if weighted:
+        SBT *= sample_weight
+    CT = np.zeros((Y.shape[1], p))
+    col_sums = np.zeros(p)
+    G = np.zeros((p, p), order="F")
+    by_columns = X.flags.f_contiguous
+    step = max(64, _BLOCK_BYTES // (8 * p))
+    block_order = "F" if by_columns else "C"
+    block = np.empty((min(step, n), p), dtype=np.float32, order=block_order)
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        if stop - start < block.shape[0]:  # last block: a contiguous buffer too
+            block = np.empty((stop - start, p), np.float32, order=block_order)
+        if by_columns:
+            cast_block_columns(X.T, start, stop, shift, sw, weighted, SBT, block.T, CT,
+                               col_sums)
+            G += ssyrk(1.0, block, trans=1)
+        else:
+            cast_block_rows(X, start, stop, shift, sw, weighted, SBT, block, CT,
+                            col_sums)
+            G += ssyrk(1.0, block.T, trans=0)
+    if not np.isfinite(col_sums).all():  # the caller raises or falls back
+        return GramMoments(G, CT.T, shift, y_mean, False)
+    if fit_intercept:
+        x_mean = col_sums / sw_sum
+        delta = x_mean - shift
+        G -= sw_sum * np.outer(delta, delta)
+    else:
+        x_mean = np.zeros(p)
+    C = CT.T - np.outer(x_mean, SBT.sum(axis=1))
+    return GramMoments(G, C, x_mean, y_mean, True)
