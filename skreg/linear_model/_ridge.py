@@ -25,7 +25,7 @@ from ..utils._sklearn_private import (
     StrOptions,
     _fit_context,
 )
-from ._ridge_mixed import float32_gram_pass
+from ._float32_gram import float32_gram_pass
 from ._ridge_solvers import (
     CenteredDesign,
     kkt_violation,

@@ -411,7 +411,7 @@ def solve_gram_mixed_precision(design, G, C, alphas, pf, rtol=1e-13, max_iter=8)
 
     LAPACK's ``dsposv`` idea applied one level up: the O(n p^2) Gram matrix
     ``G`` (upper triangle; see
-    :func:`skreg.linear_model._ridge_mixed.float32_gram_pass`) is formed in
+    :func:`skreg.linear_model._float32_gram.float32_gram_pass`) is formed in
     single precision (half the time of double) and factorized; the solution
     is then improved by iterative refinement, each step computing the exact
     float64 residual of the normal equations in one fused pass over X. Stops

@@ -6,10 +6,10 @@ import warnings
 import numpy as np
 import pytest
 
+import skreg.linear_model._float32_gram as gram_module
 import skreg.linear_model._ridge as ridge_module
-import skreg.linear_model._ridge_mixed as mixed_module
 from skreg import Ridge
-from skreg.linear_model._ridge_mixed import float32_gram_pass
+from skreg.linear_model._float32_gram import float32_gram_pass
 from skreg.linear_model._ridge_solvers import weighted_means
 
 
@@ -34,7 +34,7 @@ def mixed_route(monkeypatch):
 @pytest.fixture
 def small_blocks(monkeypatch):
     # 64-row blocks: 5 blocks of 301 rows, the last one partial
-    monkeypatch.setattr(mixed_module, "_BLOCK_BYTES", 64 * 8 * 7)
+    monkeypatch.setattr(gram_module, "_BLOCK_BYTES", 64 * 8 * 7)
 
 
 @pytest.mark.parametrize("order", ["C", "F"])
