@@ -303,12 +303,13 @@ class Ridge(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator)
 
         - 'auto', 'cholesky', 'sag', 'saga': a direct solve. Dense ``X`` with
           n >= p: Cholesky of the p x p Gram matrix ``X^T W X`` (BLAS syrk,
-          no copy of ``X`` without sample weights). For large float64 ``X``
-          (n p >= 2e6, p >= 200) the Gram matrix is formed in float32 (half
-          the cost) and the solution refined in float64 until the relative
-          KKT violation is below 1e-13, as LAPACK's ``dsposv`` does; if that
-          refinement does not contract fast, a float64 Gram matrix is used
-          instead. Dense ``X`` with p > n: the
+          no copy of ``X`` without sample weights). For large contiguous
+          float64 ``X`` (n p >= 2e6, p >= 200) the Gram matrix is formed in
+          float32 (half the cost; one pass over ``X`` also gives the means,
+          ``X^T y`` and the NaN/inf check) and the solution refined in float64
+          until the relative KKT violation is below 1e-13, as LAPACK's
+          ``dsposv`` does; if that refinement does not contract fast, a
+          float64 Gram matrix is used instead. Dense ``X`` with p > n: the
           dual (kernel) form, Cholesky of the n x n matrix ``X X^T`` (an
           eigendecomposition when some ``penalty_factor`` is 0); sparse ``X``
           with at most 2000 features: Cholesky of its Gram matrix (implicit

@@ -68,8 +68,9 @@ def test_moments_match_float64(small_blocks, order, weighted, fit_intercept):
 @pytest.mark.parametrize("order", ["C", "F"])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize("one_target", [False, True])  # BLAS gemv / gemm products
 def test_mixed_route_solution_is_exact(monkeypatch, mixed_route, small_blocks, order,
-                                       weighted, fit_intercept):
+                                       weighted, fit_intercept, one_target):
     solved = []
     original = ridge_module.solve_gram_mixed_precision
     monkeypatch.setattr(
@@ -79,6 +80,8 @@ def test_mixed_route_solution_is_exact(monkeypatch, mixed_route, small_blocks, o
     X, Y, sw = _data(order, seed=1)
     sw = sw if weighted else None
     kw = dict(alpha=[0.5, 40.0], fit_intercept=fit_intercept)
+    if one_target:
+        Y, kw["alpha"] = Y[:, 0], 0.5
     ours = Ridge(**kw).fit(X, Y, sample_weight=sw)
     assert len(solved) == 1 and solved[0] is not None  # refined, no fallback
     assert ours.solver_ == "cholesky"
