@@ -171,12 +171,10 @@ def float32_gram_pass(X, Y, sample_weight, fit_intercept):
         if by_columns:
             cast_block_columns(X.T, start, stop, shift, sw, weighted, SBT, block.T, CT,
                                col_sums)
+            G += ssyrk(1.0, block, trans=1)
         else:
             cast_block_rows(X, start, stop, shift, sw, weighted, SBT, block, CT,
                             col_sums)
-        if by_columns:
-            G += ssyrk(1.0, block, trans=1)
-        else:
             G += ssyrk(1.0, block.T, trans=0)
     if not np.isfinite(col_sums).all():  # the caller raises or falls back
         return GramMoments(G, CT.T, shift, y_mean, False)

@@ -414,19 +414,15 @@ def solve_gram_mixed_precision(design, G, C, alphas, pf, rtol=1e-13, max_iter=8)
     :func:`skreg.linear_model._float32_gram.float32_gram_pass`) is formed in
     single precision (half the time of double) and factorized; the solution
     is then improved by iterative refinement, each step computing the exact
-    float64 residual of the normal equations in one fused pass over X. Stops
+    float64 residual of the normal equations with two BLAS products over X
+    (:meth:`CenteredDesign.normal_matmat`; scipy's BLAS, like the ssyrk
+    before and the factorization: one thread pool, no spin-waiting). Stops
     when the relative KKT violation
     ``max|A^T A w + alpha pf w - A^T b| / max|A^T b|`` (measured, not
     estimated) is below ``rtol`` for every target. Returns ``(W, C, kkt)``, or
     None when refinement does not contract fast (ill-conditioned problems);
     the caller then solves in double precision.
     """
-    # Every BLAS call from here on (factorization, residual passes) is
-    # scipy's, like the ssyrk before: one thread pool, no spin-waiting.
-    return _refine(design, G, C, alphas, pf, rtol, max_iter)
-
-
-def _refine(design, G, C, alphas, pf, rtol, max_iter):
     p = G.shape[0]
     W = np.zeros_like(C)
     kkt = np.zeros(C.shape[1])
