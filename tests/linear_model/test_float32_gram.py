@@ -5,6 +5,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import skreg.linear_model._float32_gram as gram_module
 import skreg.linear_model._ridge as ridge_module
@@ -134,3 +136,27 @@ def test_overflowing_column_sums_are_not_mistaken_for_inf(monkeypatch, mixed_rou
         warnings.simplefilter("ignore")
         Ridge(alpha=1.0).fit(X, Y)
     assert spy == [1]
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), order=st.sampled_from("CF"),
+       fit_intercept=st.booleans())
+def test_mixed_route_integer_weights_equal_repeated_rows(
+    mixed_route, small_blocks, seed, order, fit_intercept
+):
+    # the weighted float32 rows sqrt(w) (x - s) and the repeated rows round
+    # differently; the refined solutions must still agree
+    rng = np.random.RandomState(seed)
+    n, p = rng.randint(10, 80), 7  # 7 features: small_blocks gives 64-row blocks
+    X = np.asarray(rng.randn(n, p) + rng.uniform(-20, 20, p), order=order)
+    y = X @ rng.randn(p) + rng.randn(n)
+    counts = rng.randint(0, 4, size=n)
+    counts[0] = max(counts[0], 1)
+    kw = dict(alpha=0.8, fit_intercept=fit_intercept)
+    weighted = Ridge(**kw).fit(X, y, sample_weight=counts)
+    repeated = Ridge(**kw).fit(np.asarray(np.repeat(X, counts, 0), order=order),
+                               np.repeat(y, counts))
+    np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(weighted.intercept_, repeated.intercept_, atol=1e-8)
+    assert weighted.kkt_violation_ < 1e-12 and repeated.kkt_violation_ < 1e-12
