@@ -83,11 +83,17 @@ _CONVERGENCE_MESSAGE = (
     "features or consider increasing regularisation."
 )
 _WS_MIN_SIZE = 100
-# Working sets hold the support and KKT violators only, with a Gram matrix too:
-# padding them with the best-scored non-violators (cheap per epoch with a Gram
-# matrix) cost more epochs than it saved outer rounds; the issue-2 dense path
-# (5000 x 2000, 30 alphas) spent 0.35 s in CD with padding, 0.25 s without.
-_PAD_WORKING_SET = False
+# Zero coordinates enter the working set when |g_j| > ratio x lambda_j. With a
+# Gram matrix, near-violators (ratio 0.85) enter too: they cost little per
+# epoch, and those that start violating during the inner solve need no extra
+# outer round. Issue-2 dense path (5000 x 2000, 30 alphas, tol 1e-6): 722 ->
+# 481 epochs and 55 -> 35 full correlation updates, 410 -> 340 ms (ratios
+# 0.75 to 0.9 within noise; filling the room with every feature, as
+# scikit-learn's CD does, took 0.35 s of CD against 0.25 s for violators
+# only). On the residual route a new coordinate costs a column read per epoch
+# or a new block column: violators only (ElasticNet 5000 x 2000: 92 -> 102
+# / 126 ms at ratio 0.9 / 0.8).
+_ENTRY_RATIO_GRAM = 0.85
 # Anderson extrapolation in the inner solver is off (0) by default. Each accepted
 # extrapolation multiplies a perturbation of the iterates by sum_k |c_k| > 1 (and
 # by the conditioning of its small least-squares system), so rounding-level
@@ -629,10 +635,17 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
     state = None if design.use_gram else np.zeros(1)
     tracker = _CorrelationTracker(design)
     corr_prev = None
+    corr_is_estimate = False
     if reuse:
         coef, R, corr = workspace["coef64"], workspace["R"], workspace["corr"]
         tracker = workspace.get("tracker", tracker)
-        if not design.use_gram:
+        if design.use_gram:
+            predicted = _extrapolate_path(design, target, workspace["history"],
+                                          coef, corr, alpha, lam1, lam2)
+            if predicted is not None:
+                coef, corr = predicted
+                corr_is_estimate = True
+        else:
             # stale correlations were only known to stay below the previous
             # alpha's thresholds: refresh against this alpha's before use
             corr_prev, corr = corr, None
@@ -648,6 +661,7 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
     else:
         R = target.yc - design.matvec(coef)
         corr = None
+    entry_ratio = _ENTRY_RATIO_GRAM if design.use_gram else 1.0
     n_iter = 0
     active = np.ones(p, dtype=bool)  # not screened out
     active &= design.norm2 > 0
@@ -669,10 +683,11 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
         tracker.set_reference(design, R, state)
         r_norm2, y_dot_r = _residual_stats(design, target, coef, corr, R, state)
         kkt_args = (n, float(alpha), float(l1_ratio), pf)
-        gap, kkt, dropped, ws, n_outside, n_support, n_active = outer_step(
+        (gap, kkt, dropped, ws, n_outside, n_support, n_active,
+         n_entering) = outer_step(
             corr, coef, lam1, lam2, tracker.norm, tracker.drift, active,
             positive, r_norm2, y_dot_r, tol_abs, n_iter >= max_iter,
-            _WS_MIN_SIZE, _PAD_WORKING_SET, *kkt_args)
+            _WS_MIN_SIZE, entry_ratio, *kkt_args)
         if primal_before_block32 is not None:
             if _primal(r_norm2, coef, lam1, lam2) >= primal_before_block32:
                 # the solve on the rounded block did not lower the true
@@ -687,6 +702,11 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
                 # g.w cancels when the fit is close); residual epochs take over
                 target.working_gram = False
             gap_before_capped = None
+        if corr_is_estimate and (gap <= tol_abs or n_iter >= max_iter
+                                 or dropped.size):
+            # certify and screen on exact correlations only
+            corr, corr_is_estimate = None, False
+            continue
         if gap <= tol_abs or n_iter >= max_iter:
             break
         if dropped.size:
@@ -694,12 +714,13 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
             corr = _correlations(design, target, coef, R, state)
             tracker.all_exact()
             tracker.set_reference(design, R, state)
-            _, _, _, ws, n_outside, n_support, n_active = outer_step(
+            _, _, _, ws, n_outside, n_support, n_active, n_entering = outer_step(
                 corr, coef, lam1, lam2, tracker.norm, tracker.drift, active,
                 positive, 0.0, 0.0, np.inf, False, _WS_MIN_SIZE,
-                _PAD_WORKING_SET, *kkt_args)
-        settled = (n_outside == 0
-                   and ws.shape[0] <= _FINAL_WS_SLACK * max(n_support, 1))
+                entry_ratio, *kkt_args)
+        # near-violators in the working set do not count against settling
+        settled = (n_outside == 0 and n_support + n_entering
+                   <= _FINAL_WS_SLACK * max(n_support, 1))
         if ws.shape[0] == n_active:
             # the working set is the whole (screened) problem: solve it to the
             # target directly; the next outer pass certifies the result
@@ -724,6 +745,7 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
             )
             # the kernel kept only corr[ws] up to date
             corr = _correlations(design, target, coef, R, state)
+            corr_is_estimate = False
         else:
             common = (design.xbar, design.sw, design.weighted, design.fit_intercept,
                       target.yc, target.y_sum, R, state, coef, ws, lam1, lam2,
@@ -758,6 +780,12 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
         intercept = target.y_mean - float(design.x_mean @ coef)
     coef_out = coef.astype(design.dtype)
     if workspace is not None:
+        if design.use_gram:
+            # the last two solutions, for the next alpha's prediction (copies:
+            # the Gram kernel updates ``corr`` in place)
+            history = workspace.setdefault("history", [])
+            history.append((float(alpha), coef.copy(), corr.copy()))
+            del history[:-2]
         workspace.update(coef=coef_out, coef64=coef, R=R, corr=corr,
                          tracker=tracker)
     return EnetResult(
@@ -768,6 +796,53 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
         n_iter=int(max(n_iter, 1)),
         converged=bool(converged),
     )
+
+
+def _extrapolate_path(design, target, history, coef, corr, alpha, lam1, lam2):
+    r"""Linear prediction of the solution at ``alpha`` along a Gram path.
+
+    On a stretch of the path where the support and the signs do not change,
+    the Lasso solution :math:`w_S(\alpha) = G_{SS}^{-1}(q_S - n \alpha s_S)` is
+    affine in alpha (smooth with an L2 term), so the last two solutions
+    :math:`w_{k-1}, w_k` predict :math:`w_{k+1} \approx w_k + t (w_k -
+    w_{k-1})`, :math:`t = (\alpha_k - \alpha_{k+1}) / (\alpha_{k-1} -
+    \alpha_k)`. Coordinates whose sign the step would change are set to 0.
+    The correlations :math:`q - G w` are affine in ``w``: they follow from the
+    last two (plus one row of G per zeroed coordinate), with no pass over G.
+
+    Returns ``(coef, corr)`` at the prediction, or None when there is no
+    history, the alphas do not decrease, or the prediction does not lower the
+    objective at ``alpha`` (a jump in the grid, or a support that changed).
+    The correlations carry the rounding of a few updates: the caller
+    recomputes them before it certifies or screens.
+    """
+    if len(history) < 2:
+        return None
+    alpha_2, coef_2, corr_2 = history[-2]
+    alpha_1 = history[-1][0]  # that of ``coef`` and ``corr``
+    if not alpha_2 > alpha_1 > alpha:
+        return None
+    t = (alpha_1 - alpha) / (alpha_2 - alpha_1)
+    step = coef - coef_2
+    if not np.any(step):
+        return None
+    raw = coef + t * step
+    corr_new = corr + t * (corr - corr_2)
+    flipped = np.flatnonzero(np.sign(raw) != np.sign(coef))
+    if flipped.size:
+        # back to 0: add the columns of the removed amounts to q - G w
+        corr_new += raw[flipped] @ design.gram[flipped]
+        raw[flipped] = 0.0
+    if (_gram_primal(target, raw, corr_new, lam1, lam2)
+            >= _gram_primal(target, coef, corr, lam1, lam2)):
+        return None
+    return raw, corr_new
+
+
+def _gram_primal(target, coef, corr, lam1, lam2):
+    """n-scaled primal objective from the Gram correlations ``q - G w``."""
+    r_norm2 = target.y_norm2 - float(target.q @ coef) - float(corr @ coef)
+    return _primal(r_norm2, coef, lam1, lam2)
 
 
 def _prefers_working_gram(design, target, ws):

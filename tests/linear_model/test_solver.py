@@ -401,13 +401,17 @@ def _independent_gap(X, y, coef, alpha, l1_ratio, fit_intercept):
     fit_intercept=st.booleans(),
     sparse_X=st.booleans(),
     n=st.sampled_from([40, 1200]),
+    precompute=st.booleans(),
 )
 def test_property_reported_gap_is_the_true_gap(seed, p, ratio, l1_ratio,
-                                               fit_intercept, sparse_X, n):
+                                               fit_intercept, sparse_X, n,
+                                               precompute):
     # wide problems, where later outer iterations recompute only the
     # correlations that can matter: the reported gap must still be the exact
     # gap of the returned solution, along a warm-started path too (n = 1200:
-    # the inner solves run on the Gram block of the working set)
+    # the inner solves run on the Gram block of the working set). With the
+    # whole Gram matrix (precompute), the path predicts each warm start from
+    # the last two solutions, and near-violators enter the working sets.
     rng = np.random.RandomState(seed)
     X = rng.randn(n, p) * rng.uniform(0.5, 2.0, size=p) + rng.randn(p)
     X[rng.rand(n, p) < 0.4] = 0.0
@@ -423,7 +427,8 @@ def test_property_reported_gap_is_the_true_gap(seed, p, ratio, l1_ratio,
     alphas = alpha_max * np.repeat(np.geomspace(1.0, ratio, 6), 2)
     alphas[1::2] *= 0.999
     res = _enet_path_core(Xi, y, alphas=alphas, l1_ratio=l1_ratio,
-                          fit_intercept=fit_intercept, tol=1e-3, max_iter=100000)
+                          fit_intercept=fit_intercept, tol=1e-3, max_iter=100000,
+                          precompute=precompute)
     for k, alpha in enumerate(alphas):
         true_gap = _independent_gap(X, y, res.coefs[0, :, k].astype(float), alpha,
                                     l1_ratio, fit_intercept)
@@ -683,3 +688,146 @@ def test_sparse_block_products_match_dense(weighted, dtype, n_old):
     expected = D[:, np.r_[old, new]].T @ (s[:, None] * D[:, new])
     np.testing.assert_allclose(block, expected, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(q, D[:, new].T @ (s * y), rtol=1e-12, atol=1e-12)
+
+
+# --- along a Gram path: predicted warm starts, near-violators in the working set
+
+
+def _orthogonal_lasso(n=200, seed=0):
+    # X^T X = n I: the Lasso solution is soft-thresholding of c = X^T y / n,
+    # affine in alpha while no coordinate crosses zero
+    rng = np.random.RandomState(seed)
+    Q, _ = np.linalg.qr(rng.randn(n, 8))
+    X = Q * np.sqrt(n)
+    c = np.array([3.0, -2.5, 2.0, -1.5, 1.0, 0.5, 0.2, -0.1])
+    return X, X @ c, c
+
+
+def _soft(c, alpha):
+    return np.sign(c) * np.maximum(np.abs(c) - alpha, 0.0)
+
+
+def _gram_state(X, y):
+    design = solver_module._make_design(X, None, False, True)
+    target = solver_module._Target(design, y)
+    return design, target
+
+
+def test_path_prediction_is_exact_on_a_linear_stretch():
+    X, y, c = _orthogonal_lasso()
+    n, p = X.shape
+    design, target = _gram_state(X, y)
+
+    def corr(w):
+        return target.q - design.gram @ w
+
+    w9, w8, w7 = _soft(c, 0.9), _soft(c, 0.8), _soft(c, 0.7)  # same support
+    history = [(0.9, w9, corr(w9)), (0.8, w8, corr(w8))]
+    lam1 = n * 0.7 * np.ones(p)
+    coef, g = solver_module._extrapolate_path(design, target, history, w8,
+                                              corr(w8), 0.7, lam1, np.zeros(p))
+    np.testing.assert_allclose(coef, w7, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(g, corr(coef), rtol=0, atol=1e-9 * n)
+
+
+def test_path_prediction_zeroes_sign_flips_and_keeps_correlations_exact():
+    X, _, c = _orthogonal_lasso()
+    n, p = X.shape
+    c[4] = 0.6  # zero at the optimum from alpha 0.6 on
+    y = X @ c
+    design, target = _gram_state(X, y)
+
+    def corr(w):
+        return target.q - design.gram @ w
+
+    # coordinate 4 shrinks between the last two iterates (as when a
+    # correlated feature takes over): the linear step would cross zero
+    w2, w1 = _soft(c, 0.9), _soft(c, 0.8)
+    w2[4], w1[4] = 0.5, 0.1
+    history = [(0.9, w2, corr(w2)), (0.8, w1, corr(w1))]
+    lam1 = n * 0.7 * np.ones(p)
+    coef, g = solver_module._extrapolate_path(design, target, history, w1,
+                                              corr(w1), 0.7, lam1, np.zeros(p))
+    assert coef[4] == 0.0
+    np.testing.assert_allclose(coef, _soft(c, 0.7), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(g, corr(coef), rtol=0, atol=1e-9 * n)
+
+
+def test_path_prediction_refused_when_it_does_not_lower_the_objective():
+    X, y, c = _orthogonal_lasso()
+    n, p = X.shape
+    design, target = _gram_state(X, y)
+
+    def corr(w):
+        return target.q - design.gram @ w
+
+    w1 = _soft(c, 0.8)
+    w2 = w1 - 0.5 * np.sign(w1)  # far from the path: the step overshoots
+    history = [(0.9, w2, corr(w2)), (0.8, w1, corr(w1))]
+    lam1 = n * 0.79 * np.ones(p)
+    args = (design, target, history, w1, corr(w1))
+    assert solver_module._extrapolate_path(*args, 0.79, lam1, np.zeros(p)) is None
+    # alphas that do not decrease give no prediction either
+    assert solver_module._extrapolate_path(*args, 0.85, lam1, np.zeros(p)) is None
+
+
+def test_gram_path_certifies_a_predicted_solution_without_an_inner_solve(
+        monkeypatch):
+    from skreg.linear_model import _path
+
+    X, y, c = _orthogonal_lasso()
+    calls = []
+    original_kernel, original_solve = solver_module.cd_working_set_gram, _path._solve
+
+    def kernel_spy(*args):
+        calls.append(args[4].shape[0])
+        return original_kernel(*args)
+
+    solves_after_each_alpha = []
+
+    def solve_spy(*args, **kwargs):
+        result = original_solve(*args, **kwargs)
+        solves_after_each_alpha.append(len(calls))
+        return result
+
+    monkeypatch.setattr(solver_module, "cd_working_set_gram", kernel_spy)
+    monkeypatch.setattr(_path, "_solve", solve_spy)
+    alphas = [0.9, 0.8, 0.7, 0.6]  # one support: the path is affine here
+    res = _enet_path_core(X, y, alphas=alphas, fit_intercept=False,
+                          precompute=True, tol=1e-10)
+    per_alpha = np.diff(np.r_[0, solves_after_each_alpha])
+    # no history yet at the first two alphas; the last two are predicted
+    # exactly and certified without an inner solve
+    assert per_alpha[0] >= 1
+    assert per_alpha[2] == 0 and per_alpha[3] == 0
+    for k, alpha in enumerate(alphas):
+        np.testing.assert_allclose(res.coefs[0, :, k], _soft(c, alpha),
+                                   rtol=0, atol=1e-9)
+        assert res.converged[0, k]
+        assert res.dual_gaps[0, k] <= 1e-10 * (y @ y) / len(y)
+
+
+def test_working_set_takes_near_violators_below_entry_ratio_one():
+    from skreg.linear_model._outer_kernels import select_working_set
+
+    corr = np.array([5.0, 0.95, 0.5, 1.2, -0.92, 0.0])
+    coef = np.array([1.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    lam1 = np.ones(6)
+    norm = np.ones(6)
+    active = np.ones(6, dtype=bool)
+    ws, n_outside, n_support, n_active, n_entering = select_working_set(
+        corr, coef, lam1, norm, active, False, 100, 1.0)
+    assert ws.tolist() == [0, 3]
+    assert (n_outside, n_support, n_active, n_entering) == (0, 1, 6, 1)
+    ws, n_outside, n_support, n_active, n_entering = select_working_set(
+        corr, coef, lam1, norm, active, False, 100, 0.9)
+    assert ws.tolist() == [0, 1, 3, 4]
+    # only the true violator counts as entering (the solver's "settled" test)
+    assert (n_outside, n_entering) == (0, 1)
+    # no room for all (2 x support, min_size 1): the violator ranks first
+    ws, n_outside, _, _, n_entering = select_working_set(
+        corr, coef, lam1, norm, active, False, 1, 0.9)
+    assert ws.tolist() == [0, 3] and (n_outside, n_entering) == (0, 1)
+    # positive: a negative correlation never enters
+    ws, *_ = select_working_set(corr, coef, lam1, norm, active, True, 100, 0.9)
+    assert ws.tolist() == [0, 1, 3]
