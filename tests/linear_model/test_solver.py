@@ -693,13 +693,14 @@ def test_sparse_block_products_match_dense(weighted, dtype, n_old):
 # --- along a Gram path: predicted warm starts, near-violators in the working set
 
 
-def _orthogonal_lasso(n=200, seed=0):
+def _orthogonal_lasso(c=None, n=200, seed=0):
     # X^T X = n I: the Lasso solution is soft-thresholding of c = X^T y / n,
     # affine in alpha while no coordinate crosses zero
     rng = np.random.RandomState(seed)
-    Q, _ = np.linalg.qr(rng.randn(n, 8))
+    if c is None:
+        c = np.array([3.0, -2.5, 2.0, -1.5, 1.0, 0.5, 0.2, -0.1])
+    Q, _ = np.linalg.qr(rng.randn(n, c.shape[0]))
     X = Q * np.sqrt(n)
-    c = np.array([3.0, -2.5, 2.0, -1.5, 1.0, 0.5, 0.2, -0.1])
     return X, X @ c, c
 
 
@@ -707,68 +708,54 @@ def _soft(c, alpha):
     return np.sign(c) * np.maximum(np.abs(c) - alpha, 0.0)
 
 
-def _gram_state(X, y):
+def _predict(c, iterates, alpha):
+    """Prediction at ``alpha`` from ``[(alpha_2, w_2), (alpha_1, w_1)]`` on
+    the orthogonal problem of ``c``; also returns the exact ``q - G w``."""
+    X, y, _ = _orthogonal_lasso(c)
+    n, p = X.shape
     design = solver_module._make_design(X, None, False, True)
     target = solver_module._Target(design, y)
-    return design, target
+
+    def corr(w):
+        return target.q - design.gram @ w
+
+    history = [(a, w, corr(w)) for a, w in iterates]
+    w1 = iterates[-1][1]
+    out = solver_module._extrapolate_path(design, target, history, w1, corr(w1),
+                                          alpha, n * alpha * np.ones(p),
+                                          np.zeros(p))
+    return out, corr
 
 
 def test_path_prediction_is_exact_on_a_linear_stretch():
-    X, y, c = _orthogonal_lasso()
-    n, p = X.shape
-    design, target = _gram_state(X, y)
-
-    def corr(w):
-        return target.q - design.gram @ w
-
-    w9, w8, w7 = _soft(c, 0.9), _soft(c, 0.8), _soft(c, 0.7)  # same support
-    history = [(0.9, w9, corr(w9)), (0.8, w8, corr(w8))]
-    lam1 = n * 0.7 * np.ones(p)
-    coef, g = solver_module._extrapolate_path(design, target, history, w8,
-                                              corr(w8), 0.7, lam1, np.zeros(p))
-    np.testing.assert_allclose(coef, w7, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(g, corr(coef), rtol=0, atol=1e-9 * n)
+    _, _, c = _orthogonal_lasso()
+    # the same support at 0.9, 0.8 and 0.7
+    (coef, g), corr = _predict(c, [(0.9, _soft(c, 0.9)), (0.8, _soft(c, 0.8))],
+                               0.7)
+    np.testing.assert_allclose(coef, _soft(c, 0.7), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(g, corr(coef), rtol=0, atol=1e-7)
 
 
 def test_path_prediction_zeroes_sign_flips_and_keeps_correlations_exact():
-    X, _, c = _orthogonal_lasso()
-    n, p = X.shape
+    _, _, c = _orthogonal_lasso()
     c[4] = 0.6  # zero at the optimum from alpha 0.6 on
-    y = X @ c
-    design, target = _gram_state(X, y)
-
-    def corr(w):
-        return target.q - design.gram @ w
-
     # coordinate 4 shrinks between the last two iterates (as when a
     # correlated feature takes over): the linear step would cross zero
     w2, w1 = _soft(c, 0.9), _soft(c, 0.8)
     w2[4], w1[4] = 0.5, 0.1
-    history = [(0.9, w2, corr(w2)), (0.8, w1, corr(w1))]
-    lam1 = n * 0.7 * np.ones(p)
-    coef, g = solver_module._extrapolate_path(design, target, history, w1,
-                                              corr(w1), 0.7, lam1, np.zeros(p))
+    (coef, g), corr = _predict(c, [(0.9, w2), (0.8, w1)], 0.7)
     assert coef[4] == 0.0
     np.testing.assert_allclose(coef, _soft(c, 0.7), rtol=0, atol=1e-12)
-    np.testing.assert_allclose(g, corr(coef), rtol=0, atol=1e-9 * n)
+    np.testing.assert_allclose(g, corr(coef), rtol=0, atol=1e-7)
 
 
 def test_path_prediction_refused_when_it_does_not_lower_the_objective():
-    X, y, c = _orthogonal_lasso()
-    n, p = X.shape
-    design, target = _gram_state(X, y)
-
-    def corr(w):
-        return target.q - design.gram @ w
-
+    _, _, c = _orthogonal_lasso()
     w1 = _soft(c, 0.8)
     w2 = w1 - 0.5 * np.sign(w1)  # far from the path: the step overshoots
-    history = [(0.9, w2, corr(w2)), (0.8, w1, corr(w1))]
-    lam1 = n * 0.79 * np.ones(p)
-    args = (design, target, history, w1, corr(w1))
-    assert solver_module._extrapolate_path(*args, 0.79, lam1, np.zeros(p)) is None
+    assert _predict(c, [(0.9, w2), (0.8, w1)], 0.79)[0] is None
     # alphas that do not decrease give no prediction either
-    assert solver_module._extrapolate_path(*args, 0.85, lam1, np.zeros(p)) is None
+    assert _predict(c, [(0.9, _soft(c, 0.9)), (0.8, w1)], 0.85)[0] is None
 
 
 def test_gram_path_certifies_a_predicted_solution_without_an_inner_solve(
