@@ -266,6 +266,7 @@ def _enet_path_core(X, y, *, alphas, l1_ratio=1.0, sample_weight=None,
                              penalty_factor, positive, coefs_t[k, i], tol,
                              max_iter, selection, random_state, warn=warn)
                 coefs_t[k, i] = res.coef
+                intercepts[k, i] = res.intercept
                 gaps[k, i] = res.dual_gap
                 kkts[k, i] = res.kkt_violation
                 n_iters[k, i] += res.n_iter
@@ -315,7 +316,8 @@ def _certify_on_X(design, target, alphas, l1_ratio, penalty_factor, positive,
     pf = np.ones(p) if penalty_factor is None else np.asarray(penalty_factor, float)
     W = np.asarray(coefs, dtype=np.float64).T
     corr, r_norm2, y_dot_r = design.exact_residual_moments(target.yc, W)
-    active = design.norm2 > 0
+    # every non-constant feature (a rounded diagonal may have underflowed)
+    active = ~design.constant
     for i, alpha in enumerate(alphas):
         lam1 = n * alpha * l1_ratio * pf
         lam2 = n * alpha * (1.0 - l1_ratio) * pf

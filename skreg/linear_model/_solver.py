@@ -78,6 +78,9 @@ _EXPLICIT_CENTERING_RATIO = 1e4
 # sparse X cannot be centered without densifying: warn where the residual
 # route was seen to break down (means 1e7 x the spread diverged, 1e6 did not)
 _SPARSE_WARNING_RATIO = 1e12
+# largest centered column norm^2 for a Gram matrix of float32 rows (float32
+# overflows at 3.4e38)
+_FLOAT32_GRAM_MAX_NORM2 = 1e36
 _CONVERGENCE_MESSAGE = (
     "Objective did not converge. You might want to increase "
     "the number of iterations, check the scale of the "
@@ -226,9 +229,12 @@ class _Design:
         self._gram32 = None
         # the Gram matrix of float32-rounded rows: the solver then solves a
         # perturbed problem, which the caller must certify against X
+        # (every entry and partial sum of that matrix is at most the largest
+        # centered norm^2, by Cauchy-Schwarz: it must fit in float32)
         self.gram_is_rounded = bool(
             rounded_gram and self.use_gram and Gram is None
-            and not self.is_sparse and self.dtype == np.float64)
+            and not self.is_sparse and self.dtype == np.float64
+            and np.max(self.norm2, initial=0.0) < _FLOAT32_GRAM_MAX_NORM2)
         if self.use_gram:
             if self.gram_is_rounded:
                 sw = self.sw if self.weighted else None

@@ -147,6 +147,23 @@ def test_failed_certificates_are_solved_again_on_the_exact_gram(monkeypatch,
         assert res.dual_gaps[0, k] == pytest.approx(true_gap, rel=1e-6,
                                                     abs=1e-12 * (yc @ yc))
         assert true_gap <= tol * (yc @ yc) / len(y)
+        # the intercept of the re-solved coefficients, not the discarded ones
+        coef = res.coefs[0, :, k]
+        assert res.intercepts[0, k] == pytest.approx(y.mean() - X.mean(axis=0) @ coef,
+                                                     rel=1e-10, abs=1e-10)
+
+
+def test_float32_overflow_falls_back_to_the_exact_gram(always_rounded):
+    # a column of magnitude 1e20: its float32 square overflows
+    X, y, _ = _data()
+    X[:, 5] *= 1e20
+    alphas = _alphas(X, y, True, 1.0, n_alphas=4)
+    res = _enet_path_core(X, y, alphas=alphas, precompute=True, tol=1e-6,
+                          max_iter=100000)
+    design = always_rounded[0]
+    assert not design.gram_is_rounded
+    assert np.isfinite(design.gram).all()
+    assert np.all(np.isfinite(res.coefs)) and np.all(res.converged)
 
 
 def test_rounded_route_only_where_it_pays_and_certifies():
