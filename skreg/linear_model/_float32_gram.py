@@ -122,6 +122,30 @@ def _rough_means(X, sample_weight):
     return X[rows].mean(axis=0)
 
 
+def _float32_row_blocks(X, step, shift, sw, weighted, SBT, CT, col_sums):
+    """Yield the float32 blocks of ``step`` rows of X (``cast_block_*``).
+
+    Each block is ``fl32(sqrt(s_i) (x_i - shift))``, in X's layout (one
+    buffer, reused; the last, shorter block gets its own contiguous one),
+    while ``CT`` and ``col_sums`` accumulate as the cast kernels describe.
+    """
+    n, p = X.shape
+    by_columns = X.flags.f_contiguous
+    order = "F" if by_columns else "C"
+    block = np.empty((min(step, n), p), dtype=np.float32, order=order)
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        if stop - start < block.shape[0]:
+            block = np.empty((stop - start, p), np.float32, order=order)
+        if by_columns:
+            cast_block_columns(X.T, start, stop, shift, sw, weighted, SBT, block.T,
+                               CT, col_sums)
+        else:
+            cast_block_rows(X, start, stop, shift, sw, weighted, SBT, block, CT,
+                            col_sums)
+        yield block
+
+
 def float32_gram_pass(X, Y, sample_weight, fit_intercept):
     r"""Moments of a large dense float64 X for the mixed-precision solver.
 
@@ -160,21 +184,12 @@ def float32_gram_pass(X, Y, sample_weight, fit_intercept):
     CT = np.zeros((Y.shape[1], p))
     col_sums = np.zeros(p)
     G = np.zeros((p, p), order="F")  # what ssyrk returns: contiguous adds
-    by_columns = X.flags.f_contiguous
     step = max(64, _BLOCK_BYTES // (8 * p))
-    block_order = "F" if by_columns else "C"
-    block = np.empty((min(step, n), p), dtype=np.float32, order=block_order)
-    for start in range(0, n, step):
-        stop = min(start + step, n)
-        if stop - start < block.shape[0]:  # last block: a contiguous buffer too
-            block = np.empty((stop - start, p), np.float32, order=block_order)
-        if by_columns:
-            cast_block_columns(X.T, start, stop, shift, sw, weighted, SBT, block.T, CT,
-                               col_sums)
+    for block in _float32_row_blocks(X, step, shift, sw, weighted, SBT, CT,
+                                     col_sums):
+        if block.flags.f_contiguous:
             G += ssyrk(1.0, block, trans=1)
         else:
-            cast_block_rows(X, start, stop, shift, sw, weighted, SBT, block, CT,
-                            col_sums)
             G += ssyrk(1.0, block.T, trans=0)
     if not np.isfinite(col_sums).all():  # the caller raises or falls back
         return GramMoments(G, CT.T, shift, y_mean, False)
@@ -222,14 +237,9 @@ def float32_centered_gram(X, shift, sample_weight):
     col_sums = np.zeros(p)
     step = max(64, _CENTERED_BLOCK_BYTES // (4 * max(p, 1)))
     G = None
-    block = np.empty((min(step, n), p), dtype=np.float32, order="F")
-    for start in range(0, n, step):
-        stop = min(start + step, n)
-        if stop - start < block.shape[0]:
-            block = np.empty((stop - start, p), np.float32, order="F")
-        cast_block_columns(X.T, start, stop, shift, sw, weighted, no_targets,
-                           block.T, no_rhs, col_sums)
-        if stop == n and G is None:
+    for block in _float32_row_blocks(X, step, shift, sw, weighted, no_targets,
+                                     no_rhs, col_sums):
+        if block.shape[0] == n:
             return block.T @ block
         if G is None:
             G = np.zeros((p, p))

@@ -229,11 +229,12 @@ class _Design:
         self._gram32 = None
         # the Gram matrix of float32-rounded rows: the solver then solves a
         # perturbed problem, which the caller must certify against X
-        # (every entry and partial sum of that matrix is at most the largest
-        # centered norm^2, by Cauchy-Schwarz: it must fit in float32)
+        # (the caller, _path._rounded_gram_pays, has checked for a dense float64
+        # X without a user Gram; every entry and partial sum of that matrix is
+        # at most the largest centered norm^2, by Cauchy-Schwarz: it must fit
+        # in float32)
         self.gram_is_rounded = bool(
-            rounded_gram and self.use_gram and Gram is None
-            and not self.is_sparse and self.dtype == np.float64
+            rounded_gram and self.use_gram
             and np.max(self.norm2, initial=0.0) < _FLOAT32_GRAM_MAX_NORM2)
         if self.use_gram:
             if self.gram_is_rounded:
@@ -880,16 +881,13 @@ def _extrapolate_path(design, target, history, coef, corr, alpha, lam1, lam2):
         # back to 0: add the columns of the removed amounts to q - G w
         corr_new += raw[flipped] @ design.gram[flipped]
         raw[flipped] = 0.0
-    if (_gram_primal(target, raw, corr_new, lam1, lam2)
-            >= _gram_primal(target, coef, corr, lam1, lam2)):
+    def objective(w, g):
+        r_norm2 = _residual_stats(design, target, w, g, None, None)[0]
+        return _primal(r_norm2, w, lam1, lam2)
+
+    if objective(raw, corr_new) >= objective(coef, corr):
         return None
     return raw, corr_new
-
-
-def _gram_primal(target, coef, corr, lam1, lam2):
-    """n-scaled primal objective from the Gram correlations ``q - G w``."""
-    r_norm2 = target.y_norm2 - float(target.q @ coef) - float(corr @ coef)
-    return _primal(r_norm2, coef, lam1, lam2)
 
 
 def _prefers_working_gram(design, target, ws):
