@@ -690,6 +690,44 @@ def test_sparse_block_products_match_dense(weighted, dtype, n_old):
     np.testing.assert_allclose(q, D[:, new].T @ (s * y), rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+def test_dense_working_gram_cached_and_gathered_columns(weighted):
+    # 20 grows of 3 features: the centered columns of the first 13 are cached
+    # (up to 40 of 100 features), the last 7 are gathered from X when needed;
+    # the block, the linear term and the residual update must not depend on
+    # where a column lives
+    from skreg.linear_model import _working_gram
+
+    rng = np.random.RandomState(3)
+    n, p = 300, 100
+    X = rng.randn(n, p) + rng.uniform(-3, 3, p)
+    y = rng.randn(n)
+    sw = rng.uniform(0.2, 2.0, n) if weighted else None
+    design = solver_module._make_design(X, sw, True, False)
+    target = solver_module._Target(design, y)
+    block = _working_gram.WorkingGram(design, target)
+    order = rng.permutation(p)[:60]
+    for step in range(20):
+        block.slots(order[3 * step:3 * step + 3])
+    assert block.n_cached == 39 and not block.full
+    s_w = design.sw  # the weights, rescaled to sum to n
+    Z = X - np.average(X, axis=0, weights=s_w)
+    yc = y - np.average(y, weights=s_w)
+    U = block.features
+    np.testing.assert_array_equal(np.sort(U), np.sort(order))
+    np.testing.assert_allclose(block.G, Z[:, U].T @ (s_w[:, None] * Z[:, U]),
+                               rtol=1e-12, atol=1e-10)
+    np.testing.assert_allclose(block.q, Z[:, U].T @ (s_w * yc), rtol=1e-12,
+                               atol=1e-10)
+    idx = order[[0, 5, 30, 38, 45, 59]]  # cached and not cached
+    delta = rng.randn(idx.size)
+    R = rng.randn(n)
+    expected = R - X[:, idx] @ delta
+    block.subtract(idx, delta, R)
+    diff = R - expected  # a constant shift, which the centered residual ignores
+    np.testing.assert_allclose(diff - diff.mean(), 0.0, atol=1e-10)
+
+
 # --- along a Gram path: predicted warm starts, near-violators in the working set
 
 
