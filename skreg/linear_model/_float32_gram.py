@@ -38,8 +38,6 @@ import numpy as np
 from numba import njit
 from scipy.linalg.blas import dsyr, ssyrk
 
-from ..utils.threads import map_ranges
-
 # Let LLVM reorder the column sums (SIMD, like BLAS).
 _FAST = {"reassoc", "contract", "arcp"}
 # float64 bytes of X per block: large enough for ssyrk to run at full speed,
@@ -50,22 +48,20 @@ _SHIFT_ROWS = 64
 
 
 @njit(cache=True, nogil=True, fastmath=_FAST)
-def cast_block_columns(XT, start, stop, offset, shift, sw, weighted, SBT, AT, CT,
-                       col_sums):
+def cast_block_columns(XT, start, stop, shift, sw, weighted, SBT, AT, CT, col_sums):
     """Rows ``start:stop`` of a Fortran-ordered X, column by column.
 
     ``XT`` is ``X.T`` (C-ordered, shape (p, n)) so that a column segment is a
-    contiguous slice. Writes ``AT[j, i - offset] = float32(sqrt(w_i) (x_ij -
+    contiguous slice. Writes ``AT[j, i - start] = float32(sqrt(w_i) (x_ij -
     s_j))``, adds ``X^T SB`` (transposed) to ``CT`` and ``X^T w`` to
-    ``col_sums`` (over these rows). ``AT`` is the transpose of a
-    Fortran-ordered float32 block whose first row is row ``offset`` of X.
+    ``col_sums``. ``AT`` is the transpose of a Fortran-ordered float32 block.
     """
     p = XT.shape[0]
     t = SBT.shape[0]
     m = stop - start
     for j in range(p):
         col = XT[j, start:stop]
-        a = AT[j, start - offset:stop - offset]
+        a = AT[j, :m]
         s_j = shift[j]
         total = 0.0
         if weighted:
@@ -87,15 +83,14 @@ def cast_block_columns(XT, start, stop, offset, shift, sw, weighted, SBT, AT, CT
 
 
 @njit(cache=True, nogil=True, fastmath=_FAST)
-def cast_block_rows(X, start, stop, offset, shift, sw, weighted, SBT, A, CT,
-                    col_sums):
+def cast_block_rows(X, start, stop, shift, sw, weighted, SBT, A, CT, col_sums):
     """Rows ``start:stop`` of a C-ordered X, row by row (same outputs as
     :func:`cast_block_columns`, with ``A`` a C-ordered float32 block)."""
     p = X.shape[1]
     t = SBT.shape[0]
     for i in range(start, stop):
         row = X[i]
-        a = A[i - offset]
+        a = A[i - start]
         w = sw[i] if weighted else 1.0
         root = np.sqrt(w)
         for j in range(p):
@@ -127,36 +122,12 @@ def _rough_means(X, sample_weight):
     return X[rows].mean(axis=0)
 
 
-def _cast_block(X, start, stop, shift, sw, weighted, SBT, block, CT, col_sums):
-    """Rows ``start:stop`` of X into ``block``, ranges of rows on threads."""
-    by_columns = X.flags.f_contiguous
-
-    def cast(a, b):
-        # the first range sums into CT / col_sums, the others into their own
-        sums = (CT, col_sums) if a == 0 else (np.zeros_like(CT),
-                                              np.zeros_like(col_sums))
-        if by_columns:
-            cast_block_columns(X.T, start + a, start + b, start, shift, sw,
-                               weighted, SBT, block.T, *sums)
-        else:
-            cast_block_rows(X, start + a, start + b, start, shift, sw, weighted,
-                            SBT, block, *sums)
-        return sums
-
-    for part_CT, part_sums in map_ranges(cast, stop - start, block.size)[1:]:
-        CT += part_CT
-        col_sums += part_sums
-
-
 def _float32_row_blocks(X, step, shift, sw, weighted, SBT, CT, col_sums):
     """Yield the float32 blocks of ``step`` rows of X (``cast_block_*``).
 
     Each block is ``fl32(sqrt(s_i) (x_i - shift))``, in X's layout (one
     buffer, reused; the last, shorter block gets its own contiguous one),
     while ``CT`` and ``col_sums`` accumulate as the cast kernels describe.
-    The rows of a block are cast on :func:`skreg.utils.threads.n_threads`
-    threads (memory-bound: 35 -> 20 ms for 20000 x 1000 on 2 cores), each
-    range of rows summing into its own ``CT`` and ``col_sums``.
     """
     n, p = X.shape
     by_columns = X.flags.f_contiguous
@@ -166,7 +137,12 @@ def _float32_row_blocks(X, step, shift, sw, weighted, SBT, CT, col_sums):
         stop = min(start + step, n)
         if stop - start < block.shape[0]:
             block = np.empty((stop - start, p), np.float32, order=order)
-        _cast_block(X, start, stop, shift, sw, weighted, SBT, block, CT, col_sums)
+        if by_columns:
+            cast_block_columns(X.T, start, stop, shift, sw, weighted, SBT, block.T,
+                               CT, col_sums)
+        else:
+            cast_block_rows(X, start, stop, shift, sw, weighted, SBT, block, CT,
+                            col_sums)
         yield block
 
 

@@ -13,7 +13,6 @@ import skreg.linear_model._ridge as ridge_module
 from skreg import Ridge
 from skreg.linear_model._float32_gram import float32_gram_pass
 from skreg.linear_model._ridge_solvers import weighted_means
-from skreg.utils import threads
 
 
 def _data(order, seed=0):
@@ -43,13 +42,7 @@ def small_blocks(monkeypatch):
 @pytest.mark.parametrize("order", ["C", "F"])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("fit_intercept", [False, True])
-@pytest.mark.parametrize("n_threads", [1, 3])
-def test_moments_match_float64(monkeypatch, small_blocks, order, weighted,
-                               fit_intercept, n_threads):
-    # with 3 threads, each block's rows are cast in 3 ranges, each summing the
-    # right-hand sides and column sums on its own
-    monkeypatch.setattr(threads, "MIN_ENTRIES", 0)
-    monkeypatch.setattr(threads.numba.config, "NUMBA_NUM_THREADS", n_threads)
+def test_moments_match_float64(small_blocks, order, weighted, fit_intercept):
     X, Y, sw = _data(order)
     sw = sw if weighted else None
     G, C, x_mean, y_mean, finite = float32_gram_pass(X, Y, sw, fit_intercept)
