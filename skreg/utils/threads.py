@@ -35,26 +35,20 @@ def _pool(n_workers, pid):
     return ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="skreg")
 
 
-def map_ranges(fn, n_items, n_entries):
-    """``fn(a, b)`` over contiguous ranges ``[a, b)`` of ``range(n_items)``.
-
-    One range per allowed thread, or one range in all when the work
-    (``n_entries`` array entries) is below :data:`MIN_ENTRIES`. Returns the
-    results in range order. ``fn`` must spend its time in code that releases
-    the GIL (``@njit(nogil=True)`` kernels, BLAS) for the ranges to overlap;
-    the calling thread runs the first range itself.
-    """
-    n_ranges = min(n_threads(), n_items)
-    if n_ranges < 2 or n_entries < MIN_ENTRIES:
-        return [fn(0, n_items)]
-    bounds = np.linspace(0, n_items, n_ranges + 1).astype(np.int64)
-    pool = _pool(n_ranges - 1, os.getpid())
-    futures = [pool.submit(fn, a, b) for a, b in itertools.pairwise(bounds[1:])]
-    first = fn(0, bounds[1])
-    return [first] + [future.result() for future in futures]
-
-
 def map_column_blocks(kernel, X, *args):
-    """``kernel(X[:, a:b], *args)`` over contiguous column blocks, concurrently
-    (see :func:`map_ranges`)."""
-    return map_ranges(lambda a, b: kernel(X[:, a:b], *args), X.shape[1], X.size)
+    """``kernel(X[:, a:b], *args)`` over contiguous column blocks, concurrently.
+
+    One block per allowed thread, or the whole of X when it has fewer than
+    :data:`MIN_ENTRIES` entries. Returns the results in block order. The
+    kernel must release the GIL (``@njit(nogil=True)``) for the blocks to
+    overlap; the calling thread runs the first block itself.
+    """
+    n_blocks = min(n_threads(), X.shape[1])
+    if n_blocks < 2 or X.size < MIN_ENTRIES:
+        return [kernel(X, *args)]
+    bounds = np.linspace(0, X.shape[1], n_blocks + 1).astype(np.int64)
+    pool = _pool(n_blocks - 1, os.getpid())
+    futures = [pool.submit(kernel, X[:, a:b], *args)
+               for a, b in itertools.pairwise(bounds[1:])]
+    first = kernel(X[:, :bounds[1]], *args)
+    return [first] + [future.result() for future in futures]
