@@ -38,7 +38,11 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._sklearn_private import Hidden, Interval, StrOptions, _fit_context
-from ..utils.validation import check_penalty_factor, check_sample_weight
+from ..utils.validation import (
+    check_class_weight,
+    check_penalty_factor,
+    check_sample_weight,
+)
 from ._cv_selection import SELECTION_RULES, cv_mean_and_std_error, select_index
 from ._datafits import BinaryLogistic, Multinomial
 from ._glm_kernels import take_rows_fortran
@@ -91,13 +95,7 @@ def _class_sample_weights(y_encoded, classes, sample_weight, class_weight):
     """``sample_weight * class_weight[y]`` (class_weight as scikit-learn)."""
     if class_weight is None:
         return sample_weight
-    if isinstance(class_weight, dict):
-        unknown = set(class_weight) - set(classes.tolist())
-        if unknown:
-            raise ValueError(
-                "The given class_weight dict must have the class labels as keys; "
-                f"classes={classes} but unknown keys {sorted(unknown, key=str)}."
-            )
+    check_class_weight(class_weight)
     per_class = compute_class_weight(
         class_weight, classes=classes, y=classes[y_encoded],
         sample_weight=sample_weight,

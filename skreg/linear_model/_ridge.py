@@ -11,11 +11,13 @@ of samples), with sample weights :math:`s_i` and penalty factors :math:`f_j`.
 The intercept :math:`b` is never penalized and is obtained by centering.
 """
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import assert_all_finite, check_is_fitted, validate_data
 
@@ -185,6 +187,13 @@ def _fit_ridge(X, Y, sample_weight, alphas, pf, *, fit_intercept, solver, positi
 
     if mixed is None:
         kkt = kkt_violation(design, B, W, alphas, pf, positive=positive, G=G, C=C)
+    if kind == "lbfgs" and np.max(kkt, initial=0.0) > tol:
+        warnings.warn(
+            "The lbfgs solver did not converge: relative KKT violation "
+            f"{np.max(kkt):.3g} > tol={tol}. Try increasing max_iter "
+            f"(currently {max_iter}) or tol.",
+            ConvergenceWarning,
+        )
     intercept = y_mean - x_mean @ W if fit_intercept else None
     return {
         "coef": W,
@@ -295,7 +304,9 @@ class Ridge(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator)
     tol : float, default=1e-4
         Precision of the iterative solvers, with scikit-learn's meaning:
         relative residual of the normal equations ('sparse_cg'), atol/btol of
-        scipy's lsqr ('lsqr'), gradient tolerance of L-BFGS-B ('lbfgs').
+        scipy's lsqr ('lsqr'); for 'lbfgs', the largest projected gradient
+        relative to ``max|X^T y|`` (``kkt_violation_``), with a
+        ``ConvergenceWarning`` when it is not reached.
         Direct solvers ignore it.
     solver : {'auto', 'svd', 'cholesky', 'lsqr', 'sparse_cg', 'sag', \
 'saga', 'lbfgs'}, default='auto'

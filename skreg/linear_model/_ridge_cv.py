@@ -175,6 +175,8 @@ class RidgeCV(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
         bounds = "neither" if strict else "left"
         alphas = self.alphas
         if isinstance(alphas, (np.ndarray, list, tuple)) and np.ndim(alphas) > 0:
+            if len(alphas) == 0:
+                raise ValueError("alphas must contain at least one value; got none.")
             if len(alphas) != 1:
                 checked = [
                     check_scalar(a, f"alphas[{i}]", target_type=numbers.Real,
@@ -192,7 +194,12 @@ class RidgeCV(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
                 check_scalar(value, "alphas", target_type=numbers.Real,
                              min_val=0.0, include_boundaries=bounds)
             ]
-        return np.asarray(checked)
+        checked = np.asarray(checked)
+        # check_scalar lets NaN and inf through; a NaN score would then be
+        # compared with the others and could be "chosen"
+        if not np.all(np.isfinite(checked)):
+            raise ValueError(f"alphas must be finite; got {checked.tolist()}.")
+        return checked
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, **params):

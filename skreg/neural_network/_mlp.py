@@ -23,7 +23,7 @@ from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils._sklearn_private import Interval, Options, StrOptions, _fit_context
-from ..utils.validation import check_sample_weight
+from ..utils.validation import check_class_weight, check_sample_weight
 from ._augment import GaussianNoise, Mixup
 from ._layers import Network
 from ._losses import Loss
@@ -844,12 +844,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 "class_weight='balanced' is not supported by partial_fit (class "
                 "frequencies of one batch are not those of the data); pass a dict."
             )
-        if isinstance(self.class_weight, dict):
-            unknown = set(self.class_weight) - set(self.classes_.tolist())
-            if unknown:
-                raise ValueError(
-                    f"class_weight has labels not in classes_: {sorted(unknown)}."
-                )
+        check_class_weight(self.class_weight)
         cw = compute_sample_weight(self.class_weight, y)
         return (sample_weight * cw).astype(sample_weight.dtype)
 

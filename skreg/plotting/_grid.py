@@ -45,14 +45,15 @@ def l1_ratio_of(estimator):
     """Effective L1 share of the penalty (1 = L1, 0 = L2) of a fitted or bare model."""
     params = estimator.get_params(deep=False)
     fitted = getattr(estimator, "l1_ratio_", None)
-    if fitted is not None:
+    # LogisticRegressionCV without l1_ratios keeps l1_ratio_ = [None, ...]
+    if fitted is not None and np.ravel(fitted)[0] is not None:
         return float(np.ravel(fitted)[0])
     penalty = params.get("penalty", "absent")
     if penalty == "l1":
         return 1.0
     if penalty == "l2" or (penalty is None and "penalty" in params):
         return 0.0
-    ratio = params.get("l1_ratio")
+    ratio = params.get("l1_ratio", params.get("l1_ratios"))
     if ratio is None:
         # Lasso-like models have no l1_ratio; coordinate-descent models that
         # expose 'selection' are L1, the rest (Ridge) are L2.

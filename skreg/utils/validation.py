@@ -64,3 +64,28 @@ def check_penalty_factor(penalty_factor, n_features, dtype=np.float64):
     if np.any(pf < 0):
         raise ValueError("penalty_factor must be non-negative.")
     return pf
+
+
+def check_class_weight(class_weight):
+    """Reject a ``class_weight`` dict with a NaN, infinite or negative weight.
+
+    Keys that are not among the fitted classes are ignored, as in
+    scikit-learn (a global dict must keep working on a CV fold that lacks a
+    rare class). Strings ('balanced') and None pass through.
+    """
+    if not isinstance(class_weight, dict):
+        return
+    bad = {}
+    for label, weight in class_weight.items():
+        try:
+            ok = np.isfinite(weight) and weight >= 0
+        except TypeError:
+            ok = False
+        if not ok:
+            bad[label] = weight
+    if bad:
+        raise ValueError(
+            "class_weight values must be finite, non-negative numbers; got "
+            + ", ".join(f"{label!s}: {weight!s}" for label, weight in bad.items())
+            + "."
+        )

@@ -220,6 +220,18 @@ def test_class_weight_equals_sample_weight(seed, n_classes, weights):
     np.testing.assert_allclose(a.intercept_, b.intercept_, atol=1e-7)
 
 
+def test_class_weight_keys_of_absent_classes_are_ignored_as_in_sklearn():
+    # A global class_weight dict must keep working on data (e.g. a CV fold)
+    # that lacks one of its classes.
+    X, y = make_data(2, seed=3)
+    a = LogisticRegression(class_weight={0: 1.0, 1: 2.0, 2: 5.0}, tol=1e-10).fit(X, y)
+    b = LogisticRegression(class_weight={0: 1.0, 1: 2.0}, tol=1e-10).fit(X, y)
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-12)
+    ref = sklm.LogisticRegression(class_weight={0: 1.0, 1: 2.0, 2: 5.0}, tol=1e-10,
+                                  max_iter=10_000).fit(X, y)
+    np.testing.assert_allclose(a.coef_, ref.coef_, rtol=1e-5)
+
+
 def test_integer_sample_weight_equals_repetition():
     X, y = make_data(3, seed=9)
     sw = np.random.default_rng(0).integers(0, 4, X.shape[0])
@@ -271,6 +283,8 @@ def test_float32_labels_and_warm_start():
         ({"penalty": "elasticnet", "l1_ratio": None}, None, "l1_ratio must be"),
         ({}, "short_y", "inconsistent numbers of samples"),
         ({}, "neg_weight", "[Nn]egative"),
+        ({"class_weight": {0: -1.0, 1: 1.0}}, None, "class_weight values must be"),
+        ({"class_weight": {0: np.nan, 1: 1.0}}, None, "finite, non-negative"),
     ],
 )
 def test_bad_input_errors(params, fit_args, match):

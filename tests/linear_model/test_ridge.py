@@ -124,6 +124,42 @@ def test_ridge_positive_matches_sklearn():
         assert model.kkt_violation_ < 1e-5
 
 
+def _nonnegative_ridge_reference(X, y, alpha):
+    """Non-negative ridge as a bounded least-squares problem on the augmented
+    design [X - mean; sqrt(alpha) I] (scipy's lsq_linear, tight tolerances)."""
+    from scipy.optimize import lsq_linear
+
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    p = X.shape[1]
+    A = np.vstack([Xc, np.sqrt(alpha) * np.eye(p)])
+    b = np.r_[yc, np.zeros(p)]
+    return lsq_linear(A, b, bounds=(0, np.inf), tol=1e-14, method="bvls").x
+
+
+def test_ridge_positive_default_tol_on_badly_scaled_features():
+    # One feature 100x larger than the others: at the default tol, scipy's
+    # relative-decrease test used to stop L-BFGS-B at three times the optimal
+    # objective, with no warning.
+    rng = np.random.RandomState(0)
+    X = rng.randn(80, 6)
+    X[:, 0] *= 100
+    y = X @ np.array([0.05, 2.0, -1.0, 3.0, 0.0, 1.0]) + rng.randn(80)
+    model = Ridge(alpha=1.0, positive=True).fit(X, y)
+    ref = _nonnegative_ridge_reference(X, y, 1.0)
+    assert model.kkt_violation_ <= model.tol
+    assert _rel(model.coef_, ref) < 1e-6
+
+
+def test_ridge_positive_warns_when_the_certificate_is_not_reached():
+    # p > n: no Gram matrix, so no exact polish; one iteration is not enough
+    rng = np.random.RandomState(0)
+    X = rng.randn(20, 40)
+    y = X @ rng.uniform(0, 1, 40) + rng.randn(20)
+    with pytest.warns(ConvergenceWarning, match="relative KKT violation"):
+        model = Ridge(alpha=1e-3, positive=True, max_iter=1).fit(X, y)
+    assert model.kkt_violation_ > model.tol
+
+
 def test_ridge_alpha_zero_collinear_gives_least_norm_solution():
     rng = np.random.RandomState(0)
     X = rng.randn(20, 3)
@@ -557,6 +593,11 @@ def test_ridgecv_bad_hyperparameters():
         RidgeCV(alphas=-1.0).fit(X, y)
     with pytest.raises(TypeError, match="must be an instance of float"):
         RidgeCV(alphas=["a", 1.0]).fit(X, y)
+    with pytest.raises(ValueError, match="at least one value"):
+        RidgeCV(alphas=[]).fit(X, y)
+    for alphas, cv in (([1.0, np.nan], None), ([np.inf, 1.0], None), ([np.nan], 3)):
+        with pytest.raises(ValueError, match="alphas must be finite"):
+            RidgeCV(alphas=alphas, cv=cv).fit(X, y)
     with pytest.raises(ValueError, match="store_cv_results=True are incompatible"):
         RidgeCV(cv=3, store_cv_results=True).fit(X, y)
     with pytest.raises(ValueError, match="alpha_per_target=True are incompatible"):

@@ -500,7 +500,8 @@ def test_regularizers_are_grid_searchable(clf_data):
         (dict(solver="adam", weight_decay=0.1), "adamw"),
         (dict(l1_ratio=1.5), "l1_ratio"),
         (dict(monitor="accuracy"), "monitor"),
-        (dict(class_weight={7: 2.0}), "class_weight"),
+        (dict(class_weight={0: -2.0}), "class_weight values must be"),
+        (dict(class_weight={0: np.nan, 1: 1.0}), "finite, non-negative"),
     ],
 )
 def test_bad_parameters_raise(clf_data, params, match):

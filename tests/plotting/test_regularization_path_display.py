@@ -279,3 +279,16 @@ def test_logistic_default_grid_starts_at_the_critical_c(binary, l1_ratio):
     assert disp.nonzero_line_.get_ydata()[0] == 0
     # Just above the critical C the model is no longer empty.
     assert disp.nonzero_line_.get_ydata()[1] > 0
+
+
+def test_logistic_cv_with_default_l1_ratios_draws_its_l2_path(binary):
+    # LogisticRegressionCV() keeps the legacy l1_ratio_ = [None]: an L2 path,
+    # on the CV grid of C, with the chosen C marked.
+    X, y = binary
+    cv_model = lm.LogisticRegressionCV(Cs=5, cv=3).fit(X, y)
+    assert np.ravel(cv_model.l1_ratio_)[0] is None
+    disp = RegularizationPathDisplay.from_estimator(cv_model, X, y)
+    assert_allclose(np.sort(disp.alphas), np.sort(cv_model.Cs_))
+    assert disp.mark_lines_["alpha_min"].get_xdata()[0] == pytest.approx(cv_model.C_[0])
+    # L2 only: no coefficient is exactly zero anywhere on the path
+    assert np.all(disp.nonzero_line_.get_ydata() == X.shape[1])
