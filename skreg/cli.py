@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import sys
 import warnings
+from pathlib import Path
 
 from ._study.data import StudyError, builtin_table, prepare, read_table
 from ._study.families import DEFAULT_MODELS, FAMILIES
@@ -101,6 +102,18 @@ def dask_backend(address, n_jobs):
             cluster.close()
 
 
+def make_output_dir(out):
+    """Create the output directory, or raise :class:`StudyError` saying why not."""
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise StudyError(f"--out {out} exists and is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StudyError(f"cannot create the output directory {out}: "
+                         f"{exc.strerror or exc}") from exc
+
+
 def run(args, stdout=None, stderr=None):
     """Carry out ``skreg study`` for parsed ``args``; return the JSON payload."""
     stdout = sys.stdout if stdout is None else stdout
@@ -119,6 +132,7 @@ def run(args, stdout=None, stderr=None):
     else:
         frame, target, source = read_table(args.data), args.target, args.data
     data = prepare(frame, target, args.task, cv=args.cv, source=source)
+    make_output_dir(args.out)  # now, not after a study that took minutes
     n_jobs = -1 if args.dask is not None and args.n_jobs is None else args.n_jobs
     settings = resolve_settings(data, args.models, args.cv, args.scoring, n_jobs,
                                 args.seed, args.selection_rule)
@@ -161,7 +175,9 @@ def main(argv=None):
     except Exception as exc:
         if args.debug:
             raise
-        print(f"skreg: internal error: {type(exc).__name__}: {exc} "
+        # first line only: some messages (GridSearchCV's) embed tracebacks
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(f"skreg: internal error: {type(exc).__name__}: {first} "
               "(rerun with --debug for the traceback)", file=sys.stderr)
         return EXIT_INTERNAL
     return 0

@@ -131,9 +131,32 @@ def test_parquet_file_gives_the_csv_result(mixed_csv, tmp_path, capsys):
          ["--target", "y"], "columns with no values at all (drop them first): b"),
         ("a,y\n" + "".join(f"{i},{'uv'[i % 2]}\n" for i in range(20)),
          ["--target", "y", "--task", "regression"], "is not numeric"),
+        ("a,y\n" + "".join(f"{i},{'cd'[i % 2] if i else 'b'}\n" for i in range(20)),
+         ["--target", "y", "--cv", "3"], "class 'b' of target 'y' has only 1 rows"),
+        ("a,y\n" + "".join(f"{i},{min(i, 5)}\n" for i in range(20)),
+         ["--target", "y"], "(lower --cv; or --task regression if it is a quantity)"),
+        ("a,y\n" + "".join(f"{i},{i}e300\n" for i in range(20)),
+         ["--target", "y", "--task", "regression"], "too large to square in float64"),
+        ("a,b,y\n" + "".join(f"{i},{i}e200,{i}\n" for i in range(20)),
+         ["--target", "y", "--task", "regression"], "too large to standardize"),
+        ("a,y\n" + "".join(f"{i},{i * 0.7}\n" for i in range(30)),
+         ["--target", "y", "--scoring", "accuracy"],
+         "scoring 'accuracy' is a classification metric"),
+        ("a,y\n" + "".join(f"{i},{'uv'[i % 2]}\n" for i in range(30)),
+         ["--target", "y", "--scoring", "r2"], "scoring 'r2' is a regression metric"),
+        ("a,y\n" + "".join(f"{i},{'uvw'[i % 3]}\n" for i in range(30)),
+         ["--target", "y", "--scoring", "f1"],
+         "scoring 'f1' cannot score this classification target: Target is multiclass"),
+        ("a,y\n" + "".join(f"{i},{i * 0.7}\n" for i in range(30)),
+         ["--target", "y", "--seed", "-1"], "--seed must be between 0 and 2**32 - 1"),
+        ("a,y\n" + "".join(f"{i},{i * 0.7}\n" for i in range(30)),
+         ["--target", "y", "--n-jobs", "0"], "--n-jobs must not be 0"),
     ],
     ids=["missing-file", "empty-file", "unknown-target", "one-class",
-         "all-nan-column", "non-numeric-regression"],
+         "all-nan-column", "non-numeric-regression", "rare-class-label",
+         "integer-target-hint", "huge-target", "huge-feature",
+         "classification-scoring-on-regression", "regression-scoring-on-labels",
+         "binary-scoring-on-multiclass", "negative-seed", "zero-jobs"],
 )
 def test_bad_input_exits_with_message(tmp_path, capsys, content, args, message):
     if content is not None:
@@ -164,3 +187,79 @@ def test_module_entry_point_reports_errors_without_traceback(tmp_path):
     assert proc.returncode == 2
     assert "data file not found" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_output_path_is_checked_before_the_study(tmp_path, capsys):
+    data = tmp_path / "data.csv"
+    data.write_text("a,y\n" + "".join(f"{i},{i * 0.7}\n" for i in range(30)))
+    code, stdout, stderr = run_cli(capsys, data, "--target", "y", "--out", data)
+    assert code == 2
+    assert f"--out {data} exists and is not a directory" in stderr
+    assert stdout == ""  # nothing was fitted
+
+
+def test_text_column_with_a_stray_value_is_reported(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=40)
+    frame = pd.DataFrame({"x": x.astype(object), "y": 3 * x})
+    frame.loc[4, "x"] = "oops"
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False)
+    code, _, stderr = run_cli(capsys, path, "--target", "y", "--models", "ridge",
+                              "--cv", 3, "--out", tmp_path / "out")
+    assert code == 0
+    assert ("warning: column 'x' is numeric except for 1 value(s) ('oops'), so it "
+            "is treated as categorical") in stderr
+
+
+def test_many_classes_keep_a_stratified_early_stopping_split(tmp_path, capsys):
+    # 12 classes of 6 rows: the MLP's default 10 % validation split of a
+    # training fold cannot hold every class; the study widens it.
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(12), 6)
+    frame = pd.DataFrame({"a": y + rng.normal(size=72), "b": rng.normal(size=72),
+                          "y": y})
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False)
+    code, stdout, stderr = run_cli(capsys, path, "--target", "y", "--models", "mlp",
+                                   "--cv", 3, "--out", tmp_path / "out")
+    assert code == 0, stderr
+    assert "MLP" in stdout
+
+
+def test_mlp_early_stopping_adapts_to_the_smallest_class():
+    from skreg._study.data import StudyData
+    from skreg._study.families import FAMILIES
+    from skreg._study.runner import Settings
+
+    mlp = FAMILIES["mlp"]
+
+    def data(y):
+        return StudyData(X=None, y=np.asarray(y), task="classification", source="t",
+                         target="y", numeric_columns=[], categorical_columns=[])
+
+    # plenty of rows: scikit-learn's default 10 %
+    assert mlp._early_stopping(data(np.repeat([0, 1], 100)), Settings(("mlp",), cv=5)) \
+        == (True, 0.1)
+    # 12 classes, 57 training rows: 13 of them held out
+    on, fraction = mlp._early_stopping(data(np.repeat(np.arange(12), 6)),
+                                       Settings(("mlp",), cv=5))
+    assert on and fraction == pytest.approx(13 / 57)
+    # two rows a class and 2 folds: one row a class in training, no split
+    tiny = data(np.repeat(np.arange(3), 2))
+    assert mlp._early_stopping(tiny, Settings(("mlp",), cv=2)) == (False, 0.1)
+    assert "early stopping is off" in mlp.notes(tiny, Settings(("mlp",), cv=2))[0]
+
+
+def test_nan_scores_never_win_and_json_stays_strict(tmp_path):
+    from types import SimpleNamespace
+
+    from skreg._study.report import _strict_json, best_model_name
+
+    results = [SimpleNamespace(name="a", cv_score_mean=float("nan")),
+               SimpleNamespace(name="b", cv_score_mean=0.5)]
+    assert best_model_name(results) == "b"
+    assert best_model_name(results[:1]) is None
+    payload = {"x": [np.float64("nan"), np.inf, 1.5, np.int64(2)]}
+    text = json.dumps(_strict_json(payload), allow_nan=False)
+    assert json.loads(text) == {"x": [None, None, 1.5, 2]}

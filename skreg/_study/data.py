@@ -32,6 +32,12 @@ BUILTIN = {
 # An integer-valued numeric target with at most this many distinct values is
 # taken as class labels when --task is auto.
 _MAX_AUTO_CLASSES = 20
+# Larger magnitudes overflow when squared and summed (standardization,
+# squared errors): sqrt(float64 max / 1e8 rows) is about 1e150.
+_MAX_MAGNITUDE = 1e150
+# A text column whose values are numbers except for at most this share is
+# reported as a probable typo (it would otherwise become one-hot categories).
+_MOSTLY_NUMERIC = 0.9
 
 
 def _pandas():
@@ -101,6 +107,26 @@ def _infer_task(y):
     return "regression"
 
 
+def _mostly_numeric_text(X, columns):
+    """Warnings for text columns that are numbers but for a few cells."""
+    pd = _pandas()
+    messages = []
+    for column in columns:
+        values = X[column].dropna()
+        if values.empty or pd.api.types.is_bool_dtype(values):
+            continue
+        parsed = pd.to_numeric(values.astype(str), errors="coerce")
+        bad = values[parsed.isna()]
+        if 0 < len(bad) <= (1 - _MOSTLY_NUMERIC) * len(values):
+            examples = ", ".join(repr(str(v)) for v in bad.unique()[:3])
+            messages.append(
+                f"column {str(column)!r} is numeric except for {len(bad)} "
+                f"value(s) ({examples}), so it is treated as categorical; fix "
+                "or blank those cells to use it as a number"
+            )
+    return messages
+
+
 def prepare(frame, target, task="auto", cv=5, source="data"):
     """Validate ``frame`` and split it into features and target.
 
@@ -143,7 +169,8 @@ def prepare(frame, target, task="auto", cv=5, source="data"):
             "numeric columns, most frequent value for categorical ones)"
         )
 
-    if task == "auto":
+    inferred = task == "auto"
+    if inferred:
         task = _infer_task(y)
     if task == "regression":
         if not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
@@ -154,20 +181,29 @@ def prepare(frame, target, task="auto", cv=5, source="data"):
         y_values = y.to_numpy(dtype=float)
         if not np.all(np.isfinite(y_values)):
             raise StudyError(f"target {target!r} contains infinite values")
+        if np.abs(y_values).max() > _MAX_MAGNITUDE:
+            raise StudyError(
+                f"target {target!r} has values up to {np.abs(y_values).max():.3g}, "
+                "too large to square in float64; rescale it"
+            )
     else:
         y_values = y.to_numpy()
         classes, counts = np.unique(y_values.astype(str), return_counts=True)
+        numeric_hint = (
+            "; or --task regression if it is a quantity"
+            if inferred and pd.api.types.is_numeric_dtype(y) else ""
+        )
         if classes.size < 2:
             raise StudyError(
-                f"target {target!r} has a single class ({classes[0]!r}); "
-                "classification needs at least two"
+                f"target {target!r} has a single class ({str(classes[0])!r}); "
+                "classification needs at least two" + numeric_hint
             )
         if counts.min() < cv:
-            rare = classes[np.argmin(counts)]
+            rare = str(classes[np.argmin(counts)])
             raise StudyError(
                 f"class {rare!r} of target {target!r} has only {counts.min()} "
                 f"rows; {cv}-fold cross-validation needs at least {cv} per class "
-                "(lower --cv)"
+                "(lower --cv" + numeric_hint + ")"
             )
     if X.shape[0] < 2 * cv:
         raise StudyError(
@@ -180,6 +216,15 @@ def prepare(frame, target, task="auto", cv=5, source="data"):
     numeric_values = X[numeric].to_numpy(dtype=float) if numeric else np.zeros((1, 0))
     if np.isinf(numeric_values).any():
         raise StudyError("feature columns contain infinite values")
+    magnitudes = np.nanmax(np.abs(numeric_values), axis=0, initial=0.0)
+    if np.any(magnitudes > _MAX_MAGNITUDE):
+        huge = [str(c) for c, m in zip(numeric, magnitudes, strict=True)
+                if m > _MAX_MAGNITUDE]
+        raise StudyError(
+            "feature values too large to standardize in float64 (above "
+            f"{_MAX_MAGNITUDE:.0e}) in: " + ", ".join(huge) + "; rescale them"
+        )
+    warnings.extend(_mostly_numeric_text(X, categorical))
     return StudyData(
         X=X, y=y_values, task=task, source=source, target=str(target),
         numeric_columns=numeric, categorical_columns=categorical, warnings=warnings,

@@ -73,6 +73,10 @@ class Family(ABC):
     def select(self, fitted, data):
         """Read the choice and its validation curve off the fitted estimator."""
 
+    def notes(self, data, settings):
+        """Messages for the user about how this family adapts to the data."""
+        return []
+
 
 class _LogisticFamily(Family):
     """Penalized logistic regression with C chosen by LogisticRegressionCV."""
@@ -196,12 +200,38 @@ class MLPFamily(Family):
         # learning rate cannot fit a target in the hundreds within max_iter).
         return "model__" if data.task == "classification" else "model__regressor__"
 
+    @staticmethod
+    def _early_stopping(data, settings):
+        """``(early_stopping, validation_fraction)`` for the smallest training fold.
+
+        A classifier's validation split is stratified: it needs every class
+        at least twice in the training fold and room for one row per class.
+        """
+        if data.task != "classification":
+            return True, 0.1
+        _, counts = np.unique(data.y.astype(str), return_counts=True)
+        cv = settings.cv
+        n_train = len(data.y) - -(-len(data.y) // cv)
+        rarest = counts.min() - -(-counts.min() // cv)
+        fraction = max(0.1, (counts.size + 1) / n_train)
+        if rarest < 2 or fraction > 0.3:
+            return False, 0.1
+        return True, fraction
+
+    def notes(self, data, settings):
+        if self._early_stopping(data, settings)[0]:
+            return []
+        return [f"{self.name}: early stopping is off: a training fold is too small "
+                "for a stratified validation split with every class"]
+
     def estimator(self, data, settings, preprocessor):
         classify = data.task == "classification"
         cls = skreg.MLPClassifier if classify else skreg.MLPRegressor
+        early_stopping, fraction = self._early_stopping(data, settings)
         model = cls(
-            hidden_layer_sizes=MLP_HIDDEN, early_stopping=True, max_iter=300,
-            n_iter_no_change=20, random_state=settings.seed,
+            hidden_layer_sizes=MLP_HIDDEN, early_stopping=early_stopping,
+            validation_fraction=fraction, max_iter=300, n_iter_no_change=20,
+            random_state=settings.seed,
         )
         if not classify:
             model = TransformedTargetRegressor(model, transformer=StandardScaler())

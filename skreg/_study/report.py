@@ -48,6 +48,26 @@ def format_table(results, scoring):
     return "\n".join(lines)
 
 
+def best_model_name(results):
+    """The family with the best validation score; NaN scores (failed fits)
+    never win, and None when every score is NaN."""
+    scored = [r for r in results if np.isfinite(r.cv_score_mean)]
+    return max(scored, key=lambda r: r.cv_score_mean).name if scored else None
+
+
+def _strict_json(value):
+    """NaN and infinities as null: the JSON standard has no such numbers."""
+    if isinstance(value, dict):
+        return {k: _strict_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict_json(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
 def write_json(path, data, settings, results, notes):
     payload = {
         "skreg_version": skreg.__version__,
@@ -59,10 +79,11 @@ def write_json(path, data, settings, results, notes):
         "cv": settings.cv, "scoring": settings.scoring, "seed": settings.seed,
         "selection_rule": settings.selection_rule,
         "models": [r.as_dict() for r in results],
-        "best_model": max(results, key=lambda r: r.cv_score_mean).name,
+        "best_model": best_model_name(results),
         "warnings": list(data.warnings) + list(notes),
     }
-    path.write_text(json.dumps(payload, indent=2, default=float))
+    path.write_text(json.dumps(_strict_json(payload), indent=2, default=float,
+                               allow_nan=False))
     return payload
 
 
@@ -172,7 +193,7 @@ def write_html(path, payload, results, files, out):
 {d['n_samples']} rows, {d['n_features']} feature columns.
 {payload['cv']}-fold cross-validation, score: {esc(payload['scoring'])},
 selection rule: {esc(payload['selection_rule'])}.
-Best model: <b>{esc(payload['best_model'])}</b>.</p>
+Best model: <b>{esc(str(payload['best_model']))}</b>.</p>
 <p>The gap is the mean train score minus the mean validation score at the chosen
 regularization: a large positive gap means the model still overfits.</p>
 <table><tr>{''.join(f'<th>{esc(h)}</th>' for h in header)}</tr>{rows}</table>

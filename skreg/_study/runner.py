@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.compose import ColumnTransformer
+from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
-from sklearn.metrics import get_scorer_names
+from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.model_selection import KFold, StratifiedKFold, validation_curve
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -85,12 +86,59 @@ def resolve_settings(data, models=None, cv=5, scoring=None, n_jobs=None, seed=0,
         raise StudyError(
             f"unknown scoring {scoring!r}; see sklearn.metrics.get_scorer_names()"
         )
+    check_scoring_fits_task(scoring, data)
+    if n_jobs == 0:
+        raise StudyError("--n-jobs must not be 0 (use -1 for all cores)")
+    if not 0 <= seed < 2**32:
+        raise StudyError(f"--seed must be between 0 and 2**32 - 1; got {seed}")
     if data.task == "classification":
         splitter = StratifiedKFold(cv, shuffle=True, random_state=seed)
     else:
         splitter = KFold(cv, shuffle=True, random_state=seed)
     return Settings(tuple(dict.fromkeys(names)), cv, scoring, n_jobs, seed,
                     selection_rule, splitter)
+
+
+# where scikit-learn keeps each kind of metric (a module-name test: if it
+# ever moves, the trial scoring below still catches most mismatches)
+_METRIC_MODULES = {
+    "regression": ("._regression",),
+    "classification": ("._classification", "._ranking", "._scorer"),
+}
+
+
+def check_scoring_fits_task(scoring, data):
+    """Refuse a scorer that cannot score this target, before any fit.
+
+    A regression metric on class labels (or the reverse), or a binary-only
+    metric on a multiclass target, would make every cross-validation score
+    NaN. The scorer is tried on a constant (dummy) model of the target.
+    """
+    scorer = get_scorer(scoring)
+    module = getattr(getattr(scorer, "_score_func", None), "__module__", "") or ""
+    other = "classification" if data.task == "regression" else "regression"
+    if module.endswith(_METRIC_MODULES[other]) or ".cluster" in module:
+        kind = "clustering" if ".cluster" in module else other
+        raise StudyError(
+            f"scoring {scoring!r} is a {kind} metric; the target is a "
+            f"{data.task} target (see --task)"
+        )
+    dummy = (DummyRegressor() if data.task == "regression"
+             else DummyClassifier(strategy="stratified", random_state=0))
+    blank = np.zeros((len(data.y), 1))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = scorer(dummy.fit(blank, data.y), blank, data.y)
+    except (ValueError, TypeError, AttributeError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StudyError(
+            f"scoring {scoring!r} cannot score this {data.task} target: {reason}"
+        ) from exc
+    if not np.isfinite(value):
+        raise StudyError(
+            f"scoring {scoring!r} gives {value} on this {data.task} target"
+        )
 
 
 def make_preprocessor(data):
@@ -152,6 +200,7 @@ def run_study(data, settings, progress):
     """Run every requested family; return results and collected warnings."""
     results, notes = [], []
     for name in settings.models:
+        notes.extend(FAMILIES[name].notes(data, settings))
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
             results.append(run_family(FAMILIES[name], data, settings, progress))
