@@ -160,6 +160,60 @@ def test_ridge_positive_warns_when_the_certificate_is_not_reached():
     assert model.kkt_violation_ > model.tol
 
 
+def _augmented_reference(X, y, alpha, sw=None, pf=None):
+    """Weighted ridge with intercept by least squares on [A; sqrt(alpha f) I],
+    A the explicitly centered, weighted X, each column first divided by its
+    spread so that the reference does not depend on the units."""
+    n, p = X.shape
+    sw = np.ones(n) if sw is None else sw
+    pf = np.ones(p) if pf is None else pf
+    m, ym = sw @ X / sw.sum(), sw @ y / sw.sum()
+    A = np.sqrt(sw)[:, None] * (X - m)
+    d = 1.0 / np.sqrt((A**2).sum(axis=0))
+    M = np.vstack([A * d, np.diag(np.sqrt(alpha * pf) * d)])
+    rhs = np.r_[np.sqrt(sw) * (y - ym), np.zeros(p)]
+    return d * np.linalg.lstsq(M, rhs, rcond=None)[0]
+
+
+@pytest.mark.parametrize("route", ["gram", "mixed"])
+def test_ridge_feature_in_tiny_units_is_not_dropped(monkeypatch, route):
+    # The same feature in 1e-8 units: Cholesky does not care, but the
+    # singularity test on raw pivots did, and the least-norm fallback then
+    # zeroed its coefficient (R^2 0.971 instead of 0.997).
+    if route == "mixed":
+        import skreg.linear_model._ridge as ridge_module
+
+        monkeypatch.setattr(ridge_module, "_MIXED_MIN_SIZE", 0)
+        monkeypatch.setattr(ridge_module, "_MIXED_MIN_FEATURES", 1)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2000, 50))
+    X[:, 0] *= 1e-8
+    w = rng.standard_normal(50)
+    w[0] = 1e8
+    y = X @ w + 0.01 * rng.standard_normal(2000)
+    model = Ridge(alpha=1e-13).fit(X, y)
+    assert model.solver_ == "cholesky"
+    assert _rel(model.coef_, _augmented_reference(X, y, 1e-13)) < 1e-8
+    assert model.coef_[0] > 1e7  # the fallback returned about 0
+
+
+@pytest.mark.parametrize("kind", ["dense", "weighted", "sparse", "wide"])
+def test_ridge_column_with_a_large_mean_keeps_its_digits(kind):
+    # mean 1e6, spread 1e-3: the right-hand side x^T r - m sum(r) used to
+    # cancel (5e-6 relative error in that coefficient; scikit-learn 1e-13)
+    rng = np.random.default_rng(0)
+    n, p = (60, 120) if kind == "wide" else (2000, 50)
+    X = rng.standard_normal((n, p))
+    y = X @ rng.standard_normal(p) + rng.standard_normal(n)
+    X[:, 0] = 1e6 + 1e-3 * rng.standard_normal(n)
+    sw = rng.uniform(0.5, 2.0, n) if kind == "weighted" else None
+    Xin = sp.csr_matrix(X) if kind == "sparse" else X
+    model = Ridge(alpha=1.0).fit(Xin, y, sample_weight=sw)
+    ref = _augmented_reference(X, y, 1.0, sw)
+    assert abs(model.coef_[0] - ref[0]) < 1e-9 * abs(ref[0])
+    assert _rel(model.coef_, ref) < 1e-9
+
+
 def test_ridge_alpha_zero_collinear_gives_least_norm_solution():
     rng = np.random.RandomState(0)
     X = rng.randn(20, 3)
