@@ -25,8 +25,8 @@ Algorithm (in the spirit of celer / skglm's ``AndersonCD``):
    column norm), at most twice the support size (at least 100);
 3. inner solver: compiled CD epochs on the working set, until its own gap is
    below ``0.1 *`` the outer gap, or below ``0.3 * tol`` once the working set
-   has settled (Anderson extrapolation is available in the kernels but off:
-   see ``_ANDERSON_K``). The epochs run on the residual, or, when the working
+   has settled (with Anderson extrapolation once a solve is slow: see
+   ``_ANDERSON_AFTER``). The epochs run on the residual, or, when the working
    set's columns are long, on its Gram block (``_working_gram.WorkingGram``,
    built with BLAS as features enter, or the whole Gram matrix once the block
    would hold most features), followed by one residual update. Blocks of
@@ -99,19 +99,29 @@ _WS_MIN_SIZE = 100
 # or a new block column: violators only (ElasticNet 5000 x 2000: 92 -> 102
 # / 126 ms at ratio 0.9 / 0.8).
 _ENTRY_RATIO_GRAM = 0.85
-# Anderson extrapolation in the inner solver is off (0) by default. Each accepted
-# extrapolation multiplies a perturbation of the iterates by sum_k |c_k| > 1 (and
-# by the conditioning of its small least-squares system), so rounding-level
+# Anderson extrapolation (K = _ANDERSON_K past iterates) joins an inner solve
+# only once it has run _ANDERSON_AFTER plain epochs without reaching its
+# target: a slow, ill-conditioned solve. From the first epoch it saved nothing
+# on well-conditioned problems (1000x500 at alpha_max/100: 9 epochs both;
+# 5000x2000 correlated at alpha_max/20: 15 epochs both; the objective checks
+# cost more than the saved epochs), and each accepted extrapolation multiplies
+# a perturbation of the iterates by sum_k |c_k| > 1, so rounding-level
 # differences between mathematically equal inputs (integer sample weights vs
-# repeated rows) grew to 1e-4 in the solution at tol=1e-4: 64 of 100 random
-# 15x30 problems gave predictions differing by more than 1e-7 with K=5, 0 of 100
-# with K=0; a larger ridge (1e-3 x scale) still left 29 of 100. With working
-# sets and screening it did not save CPU time either (1000x500 at alpha_max/100:
-# 9 epochs both; 5000x2000 correlated at alpha_max/20: 15 epochs both;
-# 1000x500 rho=0.9 at alpha_max/1000: 129 vs 165 epochs but 0.10 vs 0.08 s,
-# the objective checks cost more than the saved epochs). The kernels keep the
-# option (``anderson_k > 0``, safeguarded by an objective decrease).
-_ANDERSON_K = 0
+# repeated rows) grew to 1e-4 in the solution at tol=1e-4 (64 of 100 random
+# 15x30 problems with K=5 from the start). Near interpolation (support close
+# to n_samples) plain CD takes thousands of epochs. Lasso at tol 1e-6, AR(1)
+# 0.3 features, half of them in the model (with the settling rule below):
+# 1000x1600 at alpha_max/1000, 29 363 epochs (29.8 s) plain, 5 281 (5.7 s)
+# extrapolated after 50 epochs (scikit-learn: 12.5 s); 2500x4000 at
+# alpha_max/100, 1 277 (13.8 s) -> 669 (7.9 s; scikit-learn 6.7 s). Starting
+# after 10 or 20 epochs was no better. Each extrapolated candidate is kept
+# only if it lowers the objective. Small problems (an epoch reading fewer than
+# _ANDERSON_MIN_ENTRIES entries) never extrapolate: they are fast anyway, and
+# there integer weights and repeated rows must keep giving the same iterates
+# up to rounding (scikit-learn's check_sample_weight_equivalence, 1e-7).
+_ANDERSON_K = 5
+_ANDERSON_AFTER = 50
+_ANDERSON_MIN_ENTRIES = 100_000
 # Inner solves stop at _INNER_TOL_RATIO x the current outer gap. Once the
 # working set has settled (no KKT violator outside it, and it is at most
 # _FINAL_WS_SLACK x the support) it is solved straight to _FINAL_TOL_RATIO x
@@ -119,6 +129,10 @@ _ANDERSON_K = 0
 # would only chase the gap down. Measured on the issue-2 benchmark problems
 # (5000 x 2000, AR(1) 0.6, alpha_max / 20): 0.1 / 1.3 / 0.3 did about 30 %
 # fewer column reads than solving every working set to 0.1 x the outer gap.
+# When such a solve is followed by new features entering, the support was
+# not settled after all: from then on only a working set that nothing enters
+# counts as settled (near interpolation each wrong guess cost thousands of
+# epochs: 1000x1600 above, 63 225 -> 29 363 epochs, plain CD).
 _INNER_TOL_RATIO = 0.1
 # epochs per inner solve on a working-set Gram block (then an outer check: the
 # residual epochs take over if the true gap stalled, see ``_solve``)
@@ -718,6 +732,7 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
     active &= design.norm2 > 0
     gap = kkt = np.inf
     gap_before_capped = primal_before_block32 = None
+    final_shortcut, aimed_at_target = True, False
     while True:
         if corr is None:
             if corr_prev is not None:
@@ -770,8 +785,12 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
                 positive, 0.0, 0.0, np.inf, False, _WS_MIN_SIZE,
                 entry_ratio, *kkt_args)
         # near-violators in the working set do not count against settling
-        settled = (n_outside == 0 and n_support + n_entering
-                   <= _FINAL_WS_SLACK * max(n_support, 1))
+        if aimed_at_target and n_entering:
+            final_shortcut = False
+        settled = n_outside == 0 and (n_entering == 0 or (
+            final_shortcut
+            and n_support + n_entering <= _FINAL_WS_SLACK * max(n_support, 1)))
+        aimed_at_target = settled
         if ws.shape[0] == n_active:
             # the working set is the whole (screened) problem: solve it to the
             # target directly; the next outer pass certifies the result
@@ -789,19 +808,17 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
             if scratch.dtype == np.float32:
                 budget = min(budget, _WORKING_GRAM_MAX_EPOCHS)
                 primal_before_block32 = _primal(r_norm2, coef, lam1, lam2)
-            n_ep, _ = cd_working_set_gram(
-                design.gram_as(scratch.dtype), target.q, corr, coef, ws, lam1,
-                lam2, positive, target.y_norm2, budget, tol_in, random_order,
-                seed, _ANDERSON_K, scratch,
-            )
+            head = (design.gram_as(scratch.dtype), target.q, corr, coef, ws, lam1,
+                    lam2, positive, target.y_norm2)
+            n_ep, _ = _inner_solve(cd_working_set_gram, head, budget, tol_in,
+                                   random_order, seed, ws.shape[0] ** 2, (scratch,))
             # the kernel kept only corr[ws] up to date
             corr = _correlations(design, target, coef, R, state)
             corr_is_estimate = False
         else:
             common = (design.xbar, design.sw, design.weighted, design.fit_intercept,
                       target.yc, target.y_sum, R, state, coef, ws, lam1, lam2,
-                      design.norm2, positive, max_iter - n_iter, tol_in,
-                      random_order, seed, _ANDERSON_K)
+                      design.norm2, positive)
             if _prefers_working_gram(design, target, ws):
                 scratch = _block_scratch(target, ws.shape[0])
                 if scratch.dtype == np.float32:
@@ -812,10 +829,14 @@ def _solve(design, target, alpha, l1_ratio, penalty_factor, positive, coef_init,
                                                    random_order, seed, scratch)
                 gap_before_capped = gap if capped else None
             elif design.is_sparse:
-                n_ep, _ = cd_working_set_sparse(design.data, design.indices,
-                                                design.indptr, *common)
+                head = (design.data, design.indices, design.indptr, *common)
+                nnz = int(np.sum(design.indptr[ws + 1] - design.indptr[ws]))
+                n_ep, _ = _inner_solve(cd_working_set_sparse, head, max_iter - n_iter,
+                                       tol_in, random_order, seed, nnz)
             else:
-                n_ep, _ = cd_working_set_dense(design.dense, *common)
+                n_ep, _ = _inner_solve(cd_working_set_dense, (design.dense, *common),
+                                       max_iter - n_iter, tol_in, random_order, seed,
+                                       ws.shape[0] * n)
             _recenter(design, R, state)
             corr_prev, corr = corr, None
         n_iter += n_ep
@@ -952,11 +973,10 @@ def _cd_on_working_gram(design, target, ws, coef, R, state, lam1, lam2,
     nz = np.flatnonzero(coef_U)  # G is symmetric: G w = w[nz] @ G[nz] (rows)
     corr_U = cache.q - coef_U[nz] @ cache.G[nz]
     budget = min(max_epochs, _WORKING_GRAM_MAX_EPOCHS)
-    n_ep, gap_in = cd_working_set_gram(
-        cache.G, cache.q, corr_U, coef_U, slots, lam1[U], lam2[U], positive,
-        target.y_norm2, budget, tol_in, random_order, seed, _ANDERSON_K,
-        scratch,
-    )
+    head = (cache.G, cache.q, corr_U, coef_U, slots, lam1[U], lam2[U], positive,
+            target.y_norm2)
+    n_ep, gap_in = _inner_solve(cd_working_set_gram, head, budget, tol_in,
+                                random_order, seed, slots.shape[0] ** 2, (scratch,))
     coef_ws = coef_U[slots]
     delta = coef_ws - coef[ws]
     moved = np.flatnonzero(delta)
@@ -964,6 +984,27 @@ def _cd_on_working_gram(design, target, ws, coef, R, state, lam1, lam2,
         coef[ws] = coef_ws
         cache.subtract(ws[moved], delta[moved], R)
     return n_ep, n_ep == budget and gap_in > tol_in
+
+
+def _inner_solve(kernel, head, budget, tol_in, random_order, seed, entries,
+                 tail=()):
+    """An inner CD solve: ``kernel(*head, max_epochs, tol_in, random_order,
+    seed, anderson_k, *tail)`` -> ``(epochs, working-set gap)``.
+
+    Plain epochs first; if ``_ANDERSON_AFTER`` of them did not reach
+    ``tol_in`` and an epoch reads at least ``_ANDERSON_MIN_ENTRIES`` matrix
+    entries (``entries``), the rest of the budget runs with Anderson
+    extrapolation (the kernel continues from the current iterate). Returns
+    the total epochs and the last working-set gap.
+    """
+    extrapolate = _ANDERSON_K > 0 and entries >= _ANDERSON_MIN_ENTRIES
+    first = min(budget, _ANDERSON_AFTER) if extrapolate else budget
+    n_ep, gap_in = kernel(*head, first, tol_in, random_order, seed, 0, *tail)
+    if n_ep == first and gap_in > tol_in and budget > first:
+        more, gap_in = kernel(*head, budget - first, tol_in, random_order, seed,
+                              _ANDERSON_K, *tail)
+        n_ep += more
+    return n_ep, gap_in
 
 
 def _primal(r_norm2, coef, lam1, lam2):
