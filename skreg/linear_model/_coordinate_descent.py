@@ -228,7 +228,11 @@ class ElasticNet(LinearPredictMixin, RegressorMixin, BaseEstimator):
         Coordinate-descent epochs run (one per target for 2-D ``y``).
     dual_gap_ : float or ndarray of shape (n_targets,)
         Duality gap of the returned solution for the objective above: an
-        upper bound on its suboptimality (a certificate of accuracy).
+        upper bound on its suboptimality (a certificate of accuracy). For
+        float32 X it is the gap of the float64 solution before ``coef_`` is
+        rounded to float32; that rounding changes the objective only at
+        second order, but a gap recomputed from the rounded ``coef_`` can be
+        larger.
     kkt_violation_ : float or ndarray of shape (n_targets,)
         Largest distance of :math:`-\nabla_j` of the data term to the
         subdifferential of the penalty of feature j: 0 at an exact optimum.
@@ -478,7 +482,8 @@ class Lasso(ElasticNet):
         Epochs run (one per target for 2-D ``y``).
     dual_gap_ : float or ndarray of shape (n_targets,)
         Duality gap of the returned solution: a certified upper bound on its
-        suboptimality.
+        suboptimality (for float32 X, of the float64 solution before
+        ``coef_`` is rounded to float32).
     kkt_violation_ : float or ndarray of shape (n_targets,)
         Largest violation of the optimality (KKT) conditions; 0 at the optimum.
     n_features_in_ : int
