@@ -129,24 +129,35 @@ def _count_correct(P, Y, sw, softmax):
 
 @numba.njit(cache=True, error_model="numpy")
 def _accumulate_r2(P, Y, sw, acc):
-    """acc rows: sum w, sum w r^2, sum w y, sum w y^2 (one column per output)."""
+    """acc rows: sum w, sum w r^2, sum w d, sum w d^2 and the shift c, with
+    d = y - c (one column per output).
+
+    c is the first target seen (NaN until then): the total sum of squares
+    ``sum w d^2 - (sum w d)^2 / sum w`` does not depend on it, and with c
+    close to the mean it does not cancel (targets of 1e8 +- 1 scored R^2 0
+    with unshifted sums).
+    """
     m, k = P.shape
+    for j in range(k):
+        if m > 0 and np.isnan(acc[4, j]):
+            acc[4, j] = Y[0, j]
     for i in range(m):
         w = sw[i]
         for j in range(k):
             y = Y[i, j]
             r = P[i, j] - y
+            d = y - acc[4, j]
             acc[0, j] += w
             acc[1, j] += w * r * r
-            acc[2, j] += w * y
-            acc[3, j] += w * y * y
+            acc[2, j] += w * d
+            acc[3, j] += w * d * d
 
 
 def r2_from_stats(acc):
     """R^2 averaged over outputs (scikit-learn's 'uniform_average'; an output
     with constant target scores 1 if predicted exactly, else 0)."""
     scores = []
-    for sw, sse, sy, syy in acc.T.tolist():
+    for sw, sse, sy, syy in acc[:4].T.tolist():
         sst = syy - sy * sy / sw if sw > 0 else 0.0
         if sst > 0:
             scores.append(1.0 - sse / sst)
@@ -212,7 +223,11 @@ class Loss:
             _accumulate_r2(P, Y, sw, acc)
 
     def new_score_stats(self, n_outputs):
-        return np.zeros((4, 1 if self.is_classification else n_outputs))
+        if self.is_classification:
+            return np.zeros((2, 1))
+        acc = np.zeros((5, n_outputs))
+        acc[4] = np.nan  # the shift, set by the first targets seen
+        return acc
 
     def score_from_stats(self, acc):
         if self.is_classification:

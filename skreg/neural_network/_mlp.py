@@ -140,8 +140,11 @@ default='constant'
         Elastic-net mixing of the weight penalty, as in
         :class:`~sklearn.linear_model.ElasticNet`: 0 is scikit-learn's pure L2,
         1 pure L1. The L1 part is applied by a proximal (soft-thresholding)
-        step after every update, so weights become exactly zero; a large
-        ``alpha`` with ``l1_ratio=1`` removes whole input features.
+        step after every update (by ``learning_rate * l1 / (1 - momentum)``
+        with 'sgd', the step momentum settles to), so weights become exactly
+        zero; 'lbfgs' splits each weight into positive and negative parts
+        under bounds instead. A large ``alpha`` with ``l1_ratio=1`` removes
+        whole input features.
 
     weight_decay : float, default=0.0
         Decoupled weight decay of ``solver='adamw'`` (each step multiplies
@@ -583,6 +586,13 @@ class _BaseMLP(BaseEstimator, metaclass=ABCMeta):
                     f"training samples ({n_samples}); it is clipped to {n_samples}."
                 )
             batch_size = int(np.clip(self.batch_size, 1, n_samples))
+        if batch_size < 2 and self.batch_norm:
+            # every minibatch would be skipped: one sample has no batch variance
+            raise ValueError(
+                "batch_norm=True needs minibatches of at least 2 samples (the "
+                "batch statistics of one sample are degenerate); got "
+                f"batch_size={batch_size}."
+            )
         if self.solver == "sgd":
             optimizer = SGD(self.momentum, self.nesterovs_momentum)
         else:

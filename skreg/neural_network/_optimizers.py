@@ -19,9 +19,10 @@ transforms applied in this order:
 2. decoupled weight decay (AdamW): ``w <- w * (1 - lr * weight_decay)``;
 3. the SGD (momentum, Nesterov) or Adam update;
 4. L1 proximal step: soft-thresholding of each weight by ``l1`` times the
-   step size it just received (``lr`` for SGD, ``lr_t / (sqrt(v) + eps)`` for
-   Adam: the proximal step in Adam's diagonal metric), which sets weights to
-   exactly zero.
+   step size it just received (``lr / (1 - momentum)`` for SGD, its
+   steady-state step with momentum; ``lr_t / (sqrt(v) + eps)`` for Adam: the
+   proximal step in Adam's diagonal metric), which sets weights to exactly
+   zero.
 """
 
 import math
@@ -29,17 +30,22 @@ import math
 import numba
 import numpy as np
 
+# fastmath without "nnan"/"ninf": a diverged step must keep its NaN/inf so
+# that the fit stops with an error (with them, soft-thresholding turned a NaN
+# weight into 0 and the network silently restarted from zero weights)
+_FAST = {"nsz", "arcp", "contract", "afn", "reassoc"}
 
-@numba.njit(inline="always", fastmath=True, error_model="numpy")
+
+@numba.njit(inline="always", fastmath=_FAST, error_model="numpy")
 def _soft_threshold(x, tau, zero):
     """sign(x) * max(|x| - tau, 0), written with copysign: the loops then
     vectorize fully (a min/max form costs Adam's pass ~70 % more).
-    ``zero`` has x's dtype."""
+    ``zero`` has x's dtype; a NaN ``x`` stays NaN."""
     s = abs(x) - tau
-    return np.copysign(s if s > zero else zero, x)
+    return np.copysign(zero if s <= zero else s, x)
 
 
-@numba.njit(inline="always", fastmath=True, error_model="numpy")
+@numba.njit(inline="always", fastmath=_FAST, error_model="numpy")
 def _sgd_range(p, g, vel, start, stop, lr, mu, nesterov, l2, tau):
     zero = p.dtype.type(0.0)
     for i in range(start, stop):
@@ -53,16 +59,20 @@ def _sgd_range(p, g, vel, start, stop, lr, mu, nesterov, l2, tau):
         p[i] = _soft_threshold(pi, tau, zero)
 
 
-@numba.njit(cache=True, fastmath=True, error_model="numpy")
+@numba.njit(cache=True, fastmath=_FAST, error_model="numpy")
 def _sgd_step(p, g, vel, lr, momentum, nesterov, n_w, l2, l1):
     t = p.dtype.type
     zero = t(0.0)
+    # Momentum makes the gradient step lr / (1 - momentum) at steady state;
+    # the L1 threshold follows it, so that the fixed point is the optimum of
+    # the stated penalty (with lr * l1 it solved for (1 - momentum) * l1).
+    tau = lr * l1 / (1.0 - momentum) if momentum < 1.0 else lr * l1
     # Penalized weights, then biases and batch-norm parameters.
-    _sgd_range(p, g, vel, 0, n_w, t(lr), t(momentum), nesterov, t(l2), t(lr * l1))
+    _sgd_range(p, g, vel, 0, n_w, t(lr), t(momentum), nesterov, t(l2), t(tau))
     _sgd_range(p, g, vel, n_w, p.size, t(lr), t(momentum), nesterov, zero, zero)
 
 
-@numba.njit(inline="always", fastmath=True, error_model="numpy")
+@numba.njit(inline="always", fastmath=_FAST, error_model="numpy")
 def _adam_range(p, g, m, v, start, stop, lr_t, b1, b2, c1, c2, eps, l2, l1,
                 shrink):
     """Adam update of p[start:stop] with the penalty terms (0 = off).
@@ -82,7 +92,7 @@ def _adam_range(p, g, m, v, start, stop, lr_t, b1, b2, c1, c2, eps, l2, l1,
         p[i] = _soft_threshold(p[i] * shrink - step * mi, step * l1, zero)
 
 
-@numba.njit(inline="always", fastmath=True, error_model="numpy")
+@numba.njit(inline="always", fastmath=_FAST, error_model="numpy")
 def _adam_plain(p, g, m, v, lr_t, b1, b2, c1, c2, eps):
     """Adam update of every parameter, no penalty: the loop above without
     the penalty terms, which are not free in a memory-bound pass (half its
@@ -96,7 +106,7 @@ def _adam_plain(p, g, m, v, lr_t, b1, b2, c1, c2, eps):
         p[i] = p[i] - lr_t / (np.sqrt(vi) + eps) * mi
 
 
-@numba.njit(cache=True, fastmath=True, error_model="numpy")
+@numba.njit(cache=True, fastmath=_FAST, error_model="numpy")
 def _adam_step(p, g, m, v, lr, lr_t, beta_1, beta_2, eps, n_w, l2, l1, decay):
     t = p.dtype.type
     lr_t = t(lr_t)

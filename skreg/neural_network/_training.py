@@ -274,8 +274,13 @@ def fit_lbfgs(
     """Minimize the full-batch objective with scipy's L-BFGS-B.
 
     With an L1 part the weights are split as ``W = P - N`` with ``P, N >= 0``
-    so that ``l1 * ||W||_1 = l1 * sum(P + N)`` is smooth; L-BFGS-B's bounds
-    then give exact zeros. Returns ``(n_iter, loss, history)``.
+    and L-BFGS-B minimizes the smooth ``l1 * sum(P + N)`` in place of
+    ``l1 * ||W||_1`` (equal wherever ``min(P, N) = 0``, which holds at the
+    optimum); its bounds then give exact zeros. The value handed to L-BFGS-B
+    must be that of the split problem, whose gradient it receives: with
+    ``||W||_1`` instead it stopped early with weights whose P and N were
+    both positive. The returned loss and history use ``||W||_1``.
+    Returns ``(n_iter, loss, history)``.
     """
     n_w = net.n_weights
     split = penalty.l1 > 0
@@ -290,11 +295,18 @@ def fit_lbfgs(
         else:
             params[:] = x
 
+    def split_excess(x):
+        """``l1 * (sum(P + N) - ||P - N||_1)``: the split penalty's surplus."""
+        if not split:
+            return 0.0
+        both = np.minimum(x[:n_w], x[n_w:2 * n_w])
+        return 2.0 * penalty.l1 * float(both.sum())
+
     def fun(x):
         set_params(x)
         Z = net.forward(X, training=True)
         value = loss.value_and_delta(Z, Y, sample_weight, 1.0 / sw_sum, D) / sw_sum
-        value += penalty.value(params)
+        value += penalty.value(params) + split_excess(x)
         net.backward(D)
         g = net.grads.astype(np.float64)
         if penalty.l2:
@@ -315,8 +327,9 @@ def fit_lbfgs(
     history = {"loss": [], "val_loss": [], "val_score": []}
 
     def callback(intermediate_result):
-        history["loss"].append(float(intermediate_result.fun))
-        line = f"Iteration {len(history['loss'])}, loss = {intermediate_result.fun:.8f}"
+        value = float(intermediate_result.fun) - split_excess(intermediate_result.x)
+        history["loss"].append(value)
+        line = f"Iteration {len(history['loss'])}, loss = {value:.8f}"
         if validation is not None:
             set_params(intermediate_result.x)
             val_loss, val_score = validation.evaluate(net, loss)
@@ -339,4 +352,4 @@ def fit_lbfgs(
             "or scale the data.",
             ConvergenceWarning,
         )
-    return int(res.nit), float(res.fun), history
+    return int(res.nit), float(res.fun) - split_excess(res.x), history

@@ -91,6 +91,21 @@ def test_train_score_stats_match_sklearn_metrics():
     )
 
 
+@pytest.mark.parametrize("offset", [0.0, 1e4, 1e8])
+def test_r2_stats_do_not_cancel_for_a_large_target_offset(offset):
+    # sum w y^2 - (sum w y)^2 / sum w cancelled: R^2 0 instead of 0.90 at 1e8
+    from sklearn.metrics import r2_score
+
+    rng = np.random.default_rng(1)
+    Y = offset + rng.standard_normal((50, 1))
+    P = Y + 0.3 * rng.standard_normal((50, 1))
+    reg = Loss("squared_error")
+    acc = reg.new_score_stats(1)
+    reg.score_stats(P[:20], Y[:20], np.ones(20), acc)
+    reg.score_stats(P[20:], Y[20:], np.ones(30), acc)
+    assert reg.score_from_stats(acc) == pytest.approx(r2_score(Y, P), rel=1e-9)
+
+
 @pytest.mark.parametrize("l1_ratio", [0.0, 0.5, 1.0])
 def test_penalty_value_and_smooth_gradient(l1_ratio):
     rng = np.random.default_rng(2)

@@ -565,3 +565,77 @@ def test_no_warnings_beyond_convergence(clf_data):
         warnings.simplefilter("ignore", ConvergenceWarning)
         MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, batch_norm=True,
                       dropout=0.1).fit(X, y).predict(X)
+
+
+# --------------------------------------------------------------------------
+# L1 with every solver reaches the optimum of the stated objective (a convex
+# case: no hidden layer, binary target = L1-penalized logistic regression)
+
+
+@pytest.fixture(scope="module")
+def l1_logistic():
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = make_classification(400, 20, n_informative=3, n_redundant=0,
+                               random_state=0)
+    alpha = 20.0
+
+    def objective(model):
+        w, b = model.coefs_[0].ravel(), model.intercepts_[0][0]
+        z = X @ w + b
+        return np.mean(np.logaddexp(0, z) - y * z) + alpha / len(y) * np.abs(w).sum()
+
+    ref = LogisticRegression(l1_ratio=1.0, C=1 / alpha, tol=1e-12,
+                             max_iter=100_000, solver="saga").fit(X, y)
+    ref.coefs_, ref.intercepts_ = [ref.coef_.T], [ref.intercept_]
+    best = objective(ref)
+    return X, y, alpha, objective, best, np.count_nonzero(ref.coef_)
+
+
+@pytest.mark.parametrize("momentum", [0.5, 0.9])
+def test_sgd_with_momentum_applies_the_full_l1_penalty(l1_logistic, momentum):
+    # the threshold used to ignore momentum's longer steps: at momentum 0.9
+    # the fit solved for alpha / 10 (19 non-zeros instead of 4)
+    X, y, alpha, objective, best, n_nonzero = l1_logistic
+    model = MLPClassifier(hidden_layer_sizes=(), solver="sgd", momentum=momentum,
+                          alpha=alpha, l1_ratio=1.0, learning_rate_init=0.05,
+                          max_iter=3000, n_iter_no_change=3000, tol=0,
+                          batch_size=len(y), random_state=0).fit(X, y)
+    assert objective(model) == pytest.approx(best, rel=1e-6)
+    assert np.count_nonzero(model.coefs_[0]) == n_nonzero
+
+
+def test_lbfgs_l1_split_stops_near_the_optimum():
+    # L-BFGS-B used to receive the value with ||W||_1 but the gradient of the
+    # split penalty sum(P + N): it stopped at 7e-4 relative suboptimality
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = make_classification(300, 20, n_informative=4, random_state=0)
+    alpha = 0.3
+
+    def objective(w, b):
+        z = X @ w + b
+        return np.mean(np.logaddexp(0, z) - y * z) + alpha / len(y) * np.abs(w).sum()
+
+    model = MLPClassifier(hidden_layer_sizes=(), solver="lbfgs", alpha=alpha,
+                          l1_ratio=1.0, tol=1e-10, max_iter=5000,
+                          random_state=0).fit(X, y)
+    ref = LogisticRegression(l1_ratio=1.0, C=1 / alpha, solver="saga", tol=1e-12,
+                             max_iter=200_000).fit(X, y)
+    best = objective(ref.coef_.ravel(), ref.intercept_[0])
+    found = objective(model.coefs_[0].ravel(), model.intercepts_[0][0])
+    assert found - best < 1e-4 * best
+    assert model.loss_ == pytest.approx(found, rel=1e-9)
+
+
+def test_diverging_sgd_raises_instead_of_restarting_from_zero(clf_data):
+    X, y = clf_data
+    with pytest.raises(ValueError, match="non-finite parameter weights"):
+        MLPClassifier((10,), solver="sgd", max_iter=30, random_state=0).fit(X * 1e12, y)
+
+
+def test_batch_norm_rejects_single_sample_minibatches(clf_data):
+    X, y = clf_data
+    with pytest.raises(ValueError, match="batch_norm=True needs minibatches of at "
+                                         "least 2 samples"):
+        MLPClassifier((8,), batch_norm=True, batch_size=1, max_iter=2).fit(X, y)

@@ -53,6 +53,40 @@ def test_sgd_l1_proximal_step(problem):
     assert np.any(p[:N_W] == 0.0)  # exact zeros
 
 
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_sgd_l1_threshold_follows_the_momentum_step(problem, nesterov):
+    # with momentum mu the steady-state gradient step is lr / (1 - mu): the
+    # L1 threshold is lr * l1 / (1 - mu), so that a fixed point is optimal
+    p0, g = problem
+    lr, mu, l1 = 0.5, 0.9, 0.08
+    opt = SGD(momentum=mu, nesterov=nesterov)
+    p = p0.copy()
+    opt.step(opt.init_state(N_PARAMS, np.float64), p, g, lr,
+             ElasticNetPenalty(N_W, l1=l1))
+    v = -lr * g
+    expected = p0 + (mu * v - lr * g if nesterov else v)
+    expected[:N_W] = _soft(expected[:N_W], lr * l1 / (1 - mu))
+    np.testing.assert_allclose(p, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("make_optimizer", [lambda: SGD(0.9, True),
+                                            lambda: Adam(0.9, 0.999, 1e-8)])
+@pytest.mark.parametrize("l1", [0.0, 0.3])
+def test_non_finite_steps_stay_non_finite(problem, make_optimizer, l1):
+    # a diverged gradient must not be soft-thresholded back to 0: the fit
+    # then stops with "non-finite parameter weights" instead of restarting
+    # from zero weights
+    p0, g = problem
+    g = g.copy()
+    g[0], g[1], g[N_W] = np.nan, np.inf, np.nan
+    opt = make_optimizer()
+    p = p0.copy()
+    opt.step(opt.init_state(N_PARAMS, np.float64), p, g, 0.1,
+             ElasticNetPenalty(N_W, l1=l1, l2=0.01))
+    assert np.isnan(p[0]) and not np.isfinite(p[1]) and np.isnan(p[N_W])
+    assert np.all(np.isfinite(p[2:N_W]))
+
+
 @pytest.mark.parametrize("weight_decay", [0.0, 0.1])
 @pytest.mark.parametrize("l1", [0.0, 0.3])
 def test_adam_and_adamw_step_closed_form(problem, weight_decay, l1):
