@@ -290,8 +290,10 @@ class BinaryLogistic:
         if alpha <= 0.0 or np.any(penalty_factor <= 0.0):
             return np.nan
         pf = penalty_factor
-        theta = self.prepare(Z)[0] / (-self.sw * self.y)
-        theta = np.where(self.sw > 0, theta, 0.0)
+        # rows of zero weight get 0 (no 0/0 warning)
+        denominator = -self.sw * self.y
+        theta = np.divide(self.prepare(Z)[0], denominator,
+                          out=np.zeros_like(denominator), where=self.sw > 0)
         theta = np.clip(theta, 0.0, 1.0)
         if fit_intercept:
             pos = float(self.sw[self.y > 0] @ theta[self.y > 0])

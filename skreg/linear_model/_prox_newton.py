@@ -55,6 +55,7 @@ from ._glm_kernels import (
     enet_rows_value,
     gather_columns,
     kkt_and_priority,
+    rows_dot_multi64,
 )
 
 _ARMIJO = 1e-4
@@ -134,11 +135,16 @@ class ColumnAccess:
             if raw.shape[0] == 1:
                 return (self._xt @ raw[0])[:, None]
             return np.ascontiguousarray(self._xt @ raw.T)
-        if self.is_sparse:
+        if self.is_sparse or (self.dtype != np.float64 and self._args is not None):
+            # float32 columns: compiled products with float64 sums
             out = np.empty((self.shape[1], raw.shape[0]))
             args = self._args
             cols_dot_multi(*args, np.arange(self.shape[1]), raw, out)
             return out
+        if self.dtype != np.float64:
+            out = np.empty((raw.shape[0], self.shape[1]))
+            rows_dot_multi64(self.matrix, np.ascontiguousarray(raw), out)
+            return np.ascontiguousarray(out.T)
         R = raw.astype(self.dtype, copy=False)
         if R.shape[0] == 1:
             return np.asarray(self.matrix.T @ R[0], dtype=np.float64)[:, None]

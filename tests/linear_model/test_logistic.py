@@ -433,3 +433,67 @@ def test_lbfgs_path_for_large_l2_problems_matches_sklearn(n_classes, monkeypatch
     ours = LogisticRegression(C=0.8, tol=1e-10).fit(X, y)
     assert_same_model(ours, ref, X)
     assert ours.kkt_violation_ <= 1e-10
+
+
+def test_cv_balanced_class_weight_counts_the_sample_weights():
+    # 'balanced' is computed with the sample weights (as scikit-learn and
+    # LogisticRegression do); the CV class used to count every row as 1
+    from sklearn.model_selection import StratifiedKFold
+
+    X, y = make_data(3, seed=4, n=300, p=8)
+    sw = np.random.default_rng(4).uniform(0, 2, 300)
+    sw[:40] = 0.0
+    kw = dict(Cs=4, cv=StratifiedKFold(4, shuffle=True, random_state=1), tol=1e-10,
+              scoring="neg_log_loss", class_weight="balanced",
+              use_legacy_attributes=False)
+    ours = LogisticRegressionCV(**kw).fit(X, y, sample_weight=sw)
+    ref = sklm.LogisticRegressionCV(solver="newton-cholesky", max_iter=1000,
+                                    **kw).fit(X, y, sample_weight=sw)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X),
+                               atol=1e-8)
+
+
+def test_zero_sample_weights_raise_no_runtime_warning():
+    X, y = make_data(2, seed=5)
+    sw = np.ones(len(y))
+    sw[:10] = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        clf = LogisticRegression(tol=1e-10).fit(X, y, sample_weight=sw)
+    assert 0.0 <= clf.dual_gap_ < 1e-8
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_float32_reaches_a_tight_tol(n_classes):
+    # the gradient is summed in float64: with float32 sums the KKT
+    # certificate floored near 1e-8 and every one of max_iter steps ran
+    X, y = make_data(n_classes, seed=6, n=400, p=15)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ours = LogisticRegression(tol=1e-9).fit(X.astype(np.float32), y)
+    ref = LogisticRegression(tol=1e-9).fit(X, y)
+    assert ours.coef_.dtype == np.float32
+    assert ours.n_iter_[0] < 30
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-5, atol=1e-6)
+
+
+def test_lbfgs_route_leaves_badly_scaled_problems_to_prox_newton(monkeypatch):
+    # large pure-L2 fits start with L-BFGS; on features whose scales differ
+    # by 300x it used every iteration of the default max_iter and stopped at
+    # 13x tol, while prox-Newton's Newton steps need about ten
+    import skreg.linear_model._logistic as logistic_module
+
+    monkeypatch.setattr(logistic_module, "_LBFGS_MIN_SIZE", 0)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((3000, 30)) * np.exp(rng.standard_normal(30))
+    y = (X @ (rng.standard_normal(30) / np.exp(rng.standard_normal(30)))
+         + rng.standard_normal(3000) > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf = LogisticRegression(C=1.0).fit(X, y)
+    assert clf.kkt_violation_ <= 1e-4
+    ref = sklm.LogisticRegression(C=1.0, solver="newton-cholesky", tol=1e-12,
+                                  max_iter=1000).fit(X, y)
+    np.testing.assert_allclose(clf.coef_, ref.coef_, rtol=1e-2,
+                               atol=1e-3 * np.abs(ref.coef_).max())
