@@ -46,6 +46,8 @@ from ..utils.validation import (
 from ._cv_selection import SELECTION_RULES, cv_mean_and_std_error, select_index
 from ._datafits import BinaryLogistic, Multinomial
 from ._glm_kernels import take_rows_fortran
+from ._newton_cholesky import applies as newton_cholesky_applies
+from ._newton_cholesky import newton_cholesky
 from ._penalties import enet_alpha_max
 from ._prox_newton import ColumnAccess, lbfgs_smooth, prox_newton
 
@@ -211,14 +213,26 @@ def _fit_one(Xa, datafit, total_weight, C, l1_ratio, penalty_factor,
             W_init=W_init, b_init=b_init, verbose=verbose)
         W_init, b_init = W, b
     if info is None or not info["converged"]:
-        n_smooth = 0 if info is None else info["n_iter"]
+        n_before = 0 if info is None else info["n_iter"]
+        # a smooth problem with few coefficients whose quadratic models
+        # coordinate descent cannot solve (nearly collinear features, weak
+        # penalty) goes on with exact Newton steps
+        handover = smooth and newton_cholesky_applies(Xa, datafit.n_rows)
         W, b, info = prox_newton(
             Xa, datafit, alpha, l1_ratio, penalty_factor,
             fit_intercept=fit_intercept, tol=tol,
-            max_iter=max(max_iter - n_smooth, 0), W_init=W_init, b_init=b_init,
+            max_iter=max(max_iter - n_before, 0), W_init=W_init, b_init=b_init,
             verbose=verbose, warm=warm if info is None else None,
+            handover=handover,
         )
-        info["n_iter"] += n_smooth
+        if info["handed_over"]:
+            n_before += info["n_iter"]
+            W, b, info = newton_cholesky(
+                Xa, datafit, alpha, l1_ratio, penalty_factor,
+                fit_intercept=fit_intercept, tol=tol,
+                max_iter=max(max_iter - n_before, 0), W_init=W, b_init=b,
+                verbose=verbose)
+        info["n_iter"] += n_before
     if datafit.n_rows > 1 and fit_intercept:
         # softmax is invariant to a common shift: report centered intercepts
         # (and keep the scores consistent: the gradient does not change)
@@ -263,7 +277,7 @@ def _solve_path(Xa, datafit, total_weight, Cs, l1_ratio, penalty_factor,
 
 def _warn_convergence(max_iter, tol, kkt):
     warnings.warn(
-        f"The prox-Newton solver reached max_iter={max_iter} steps with a KKT "
+        f"The solver reached max_iter={max_iter} iterations with a KKT "
         f"violation of {kkt:.3e} > tol={tol:.3e}. Increase max_iter, or scale "
         "the features (or lower C if the classes are separable).",
         ConvergenceWarning,
@@ -478,12 +492,18 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         Accepted for compatibility; the solver is deterministic.
     solver : {'lbfgs', 'liblinear', 'newton-cg', 'newton-cholesky', 'sag', \
 'saga'}, default='lbfgs'
-        Accepted for compatibility: every name runs skreg's prox-Newton
-        solver, which handles every penalty with binary and multinomial
-        losses (so e.g. 'lbfgs' with L1 works here).
+        Accepted for compatibility: every name runs the same solvers,
+        which handle every penalty with binary and multinomial losses (so
+        e.g. 'lbfgs' with L1 works here). That is skreg's prox-Newton
+        solver; a pure L2 (or unpenalized) fit on X with at least 1e6
+        entries starts with L-BFGS, and one with at most 256 coefficients
+        (n_features x rows of ``coef_``) whose Newton models coordinate
+        descent cannot solve (nearly collinear features, large C) goes on
+        with exact Newton steps on the full Hessian.
     max_iter : int, default=100
-        Maximum number of prox-Newton steps; a ``ConvergenceWarning`` is
-        raised when it is reached before ``tol``.
+        Maximum number of solver iterations (prox-Newton, L-BFGS or Newton
+        steps, together); a ``ConvergenceWarning`` is raised when it is
+        reached before ``tol``.
     verbose : int, default=0
         Print the solver's progress when positive.
     warm_start : bool, default=False
@@ -507,9 +527,10 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Multinomial intercepts are centered (they sum to 0).
     n_iter_ : ndarray of shape (1,) (or (n_classes,) for 'ovr')
-        Solver iterations: prox-Newton steps, or L-BFGS iterations for a
-        pure L2 / unpenalized fit; at least 1 (checking the certificate of
-        an already optimal start counts as one).
+        Solver iterations: prox-Newton steps, plus the L-BFGS iterations
+        or exact Newton steps of a pure L2 / unpenalized fit (see
+        ``solver``); at least 1 (checking the certificate of an already
+        optimal start counts as one).
     kkt_violation_ : float
         The certificate at the returned solution (``<= tol`` on success).
     dual_gap_ : float
@@ -720,11 +741,12 @@ class LogisticRegressionCV(LogisticRegression):
     scoring : str, callable or None, default=None
         Scorer of the held-out folds; None is accuracy.
     solver : str, default='lbfgs'
-        Any scikit-learn name; all run the prox-Newton solver.
+        Any scikit-learn name; all run the same solvers (see
+        :class:`LogisticRegression`).
     tol : float, default=1e-4
         KKT tolerance of every fit (see :class:`LogisticRegression`).
     max_iter : int, default=100
-        Maximum prox-Newton steps per fit.
+        Maximum solver iterations per fit.
     class_weight : dict or 'balanced', default=None
         'balanced' is computed once on the whole data, as scikit-learn does.
     n_jobs : int, default=None

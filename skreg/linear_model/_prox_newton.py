@@ -179,7 +179,8 @@ def kkt_violation(Xa, datafit, W, b, alpha, l1_ratio, penalty_factor,
 
 def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
                 fit_intercept=True, tol=1e-4, max_iter=100, W_init=None,
-                b_init=None, p0=None, max_cd_epochs=200, verbose=0, warm=None):
+                b_init=None, p0=None, max_cd_epochs=200, verbose=0, warm=None,
+                handover=False):
     """Minimize the penalized datafit; see the module docstring.
 
     Parameters
@@ -205,6 +206,10 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
         Scores ``(X W_init + b_init).T`` and full gradient ``X.T @ raw`` at
         the starting point (``G`` may be None), from a previous solve: saves
         the first passes over X (a warm-started path).
+    handover : bool
+        Stop, with ``info['handed_over']`` True, after a step whose
+        quadratic model coordinate descent could not solve within
+        ``max_cd_epochs`` (the caller then goes on with another solver).
 
     Returns
     -------
@@ -212,8 +217,8 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
     b : ndarray of shape (n_rows,)
     info : dict
         ``n_iter`` (prox-Newton steps), ``kkt`` (final violation),
-        ``converged`` (``kkt <= tol``), ``Z`` (scores at the solution)
-        and ``grad`` (the full gradient there).
+        ``converged`` (``kkt <= tol``), ``Z`` (scores at the solution),
+        ``grad`` (the full gradient there) and ``handed_over``.
     """
     n_samples, n_features = Xa.shape
     K = datafit.n_rows
@@ -240,6 +245,7 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
     # A pure L2 (or unpenalized) problem has no sparsity to exploit.
     all_features = l1_ratio == 0.0 or alpha == 0.0
     stale = True  # whether Z moved since the last datafit.prepare
+    handed_over = False
 
     while True:
         if stale:
@@ -255,7 +261,9 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
             kkt = max(kkt, float(np.abs(grad_b).max()))
         if verbose:
             print(f"[prox-newton] steps={n_steps} kkt={kkt:.3e}")
-        if kkt <= tol or n_steps >= max_iter or not np.isfinite(kkt):
+        if (kkt <= tol or n_steps >= max_iter or handed_over
+                or not np.isfinite(kkt)):
+            handed_over = handed_over and kkt > tol
             break
 
         if all_features:
@@ -333,11 +341,14 @@ def prox_newton(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
                 stale = False
             else:
                 Z += t * Q
+            if handover and ne >= max_cd_epochs:
+                handed_over = True
+                break
         # the outer loop recomputes the full certificate from the current Z
 
     # G (X.T @ raw at the returned Z) lets the caller skip a pass over X
     return W, b, {"n_iter": n_steps, "kkt": kkt, "converged": kkt <= tol, "Z": Z,
-                  "grad": G}
+                  "grad": G, "handed_over": handed_over}
 
 
 def _line_search(datafit, loss0, loss1, Z, Q, W_ws, D, G_ws, grad_b, delta_b,

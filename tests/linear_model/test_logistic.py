@@ -497,3 +497,73 @@ def test_lbfgs_route_leaves_badly_scaled_problems_to_prox_newton(monkeypatch):
                                   max_iter=1000).fit(X, y)
     np.testing.assert_allclose(clf.coef_, ref.coef_, rtol=1e-2,
                                atol=1e-3 * np.abs(ref.coef_).max())
+
+
+def _collinear_classification(n_classes):
+    # 5 of the 20 features are exact linear combinations of 5 others
+    from sklearn.datasets import make_classification
+
+    return make_classification(n_samples=1000, n_features=20, n_informative=5,
+                               n_redundant=5, n_classes=n_classes,
+                               n_clusters_per_class=1, random_state=0)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_collinear_weak_l2_converges_like_newton_cholesky(n_classes):
+    # coordinate descent crawls on the quadratic models of a nearly singular
+    # problem: the binary fit took 2538 prox-Newton steps, the 3-class one
+    # did not converge in 10 000 (238 s); exact Newton steps take over
+    X, y = _collinear_classification(n_classes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf = LogisticRegression(C=1e4, tol=1e-8).fit(X, y)
+    assert clf.kkt_violation_ <= 1e-8
+    assert clf.n_iter_[0] <= 50
+    ref = sklm.LogisticRegression(C=1e4, solver="newton-cholesky", tol=1e-12,
+                                  max_iter=1000).fit(X, y)
+    scale = np.abs(ref.coef_).max()
+    np.testing.assert_allclose(clf.coef_, ref.coef_, atol=1e-6 * scale)
+    np.testing.assert_allclose(clf.intercept_, ref.intercept_, atol=1e-6 * scale)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_newton_cholesky_flat_directions(fit_intercept):
+    # softmax loss: the intercepts' common shift and an unpenalized
+    # feature's row shift are exactly flat; the solver must step orthogonally
+    # to them and still reach the KKT certificate
+    from skreg.linear_model._datafits import Multinomial
+    from skreg.linear_model._newton_cholesky import newton_cholesky
+    from skreg.linear_model._prox_newton import ColumnAccess, kkt_violation
+
+    X, y = make_data(3, seed=2, n=300, p=6)
+    sw = np.full(X.shape[0], 1.0 / X.shape[0])
+    datafit = Multinomial(y, sw, 3)
+    pf = np.array([0.0, 1.0, 1.0, 0.0, 2.0, 1.0])
+    Xa = ColumnAccess(X)
+    W, b, info = newton_cholesky(Xa, datafit, 0.05, 0.0, pf,
+                                 fit_intercept=fit_intercept, tol=1e-12,
+                                 max_iter=50)
+    assert info["converged"] and info["n_iter"] < 20
+    assert kkt_violation(Xa, datafit, W, b, 0.05, 0.0, pf,
+                         fit_intercept) <= 1e-12
+    # the unpenalized rows keep the start's (zero) mean across classes
+    np.testing.assert_allclose(W[pf == 0].sum(axis=1), 0.0, atol=1e-10)
+
+
+def test_newton_cholesky_unpenalized_collinear_takes_least_norm_steps():
+    # C = inf on duplicated columns: the Hessian is singular and the steps
+    # are least-norm ones; the fit reaches the certificate with the weight
+    # split evenly between the copies, as the least-norm solution has it
+    from skreg.linear_model._datafits import BinaryLogistic
+    from skreg.linear_model._newton_cholesky import newton_cholesky
+    from skreg.linear_model._prox_newton import ColumnAccess
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((400, 2))
+    X = np.column_stack([x[:, 0], x[:, 0], x[:, 1]])
+    y = np.where(x @ [1.0, -1.0] + rng.standard_normal(400) > 0, 1.0, -1.0)
+    sw = np.full(400, 1.0 / 400)
+    W, _, info = newton_cholesky(ColumnAccess(X), BinaryLogistic(y, sw), 0.0,
+                                 0.0, np.ones(3), tol=1e-10, max_iter=50)
+    assert info["converged"]
+    np.testing.assert_allclose(W[0], W[1], rtol=1e-8)
