@@ -18,6 +18,7 @@ multinomial, not one-vs-rest). Internally the objective is divided by
 and ``tol`` is measured on that scale (see :mod:`._prox_newton`).
 """
 
+import inspect
 import numbers
 import warnings
 from numbers import Integral, Real
@@ -28,7 +29,7 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
-from sklearn.metrics import get_scorer, get_scorer_names
+from sklearn.metrics import get_scorer, get_scorer_names, make_scorer
 from sklearn.model_selection import check_cv
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_array, check_consistent_length
@@ -43,13 +44,18 @@ from ..utils.validation import (
     check_penalty_factor,
     check_sample_weight,
 )
-from ._cv_selection import SELECTION_RULES, cv_mean_and_std_error, select_index
+from ._cv_selection import (
+    SELECTION_RULES,
+    TIE_RTOL,
+    cv_mean_and_std_error,
+    select_index,
+)
 from ._datafits import BinaryLogistic, Multinomial
 from ._glm_kernels import take_rows_fortran
 from ._newton_cholesky import applies as newton_cholesky_applies
 from ._newton_cholesky import newton_cholesky
 from ._penalties import enet_alpha_max
-from ._prox_newton import ColumnAccess, lbfgs_smooth, prox_newton
+from ._prox_newton import ColumnAccess, lbfgs_smooth, objective, prox_newton
 
 # below this many entries of X, pure L2 fits also use prox-Newton
 _LBFGS_MIN_SIZE = 1_000_000
@@ -739,7 +745,10 @@ class LogisticRegressionCV(LogisticRegression):
         Older style: 'l1' means ``l1_ratios=[1]``, 'l2' ``[0]``,
         'elasticnet' uses ``l1_ratios`` (required).
     scoring : str, callable or None, default=None
-        Scorer of the held-out folds; None is accuracy.
+        Scorer of the held-out folds; None is accuracy. As in scikit-learn,
+        a scorer whose metric takes ``labels`` is given ``labels=classes_``
+        (a test fold may lack a class), and, for two classes, one that takes
+        ``pos_label`` is given ``pos_label=classes_[-1]``.
     solver : str, default='lbfgs'
         Any scikit-learn name; all run the same solvers (see
         :class:`LogisticRegression`).
@@ -753,9 +762,11 @@ class LogisticRegressionCV(LogisticRegression):
         Folds x l1_ratios are fitted in parallel with joblib.
     verbose : int, default=0
     refit : bool, default=True
-        Refit at the selected ``C``/``l1_ratio`` on all the data; otherwise
-        average the fold coefficients at each fold's best pair (as
-        scikit-learn).
+        Refit at the selected ``C``/``l1_ratio`` on all the data, starting
+        from the folds' average solution there or from the null model,
+        whichever has the lower objective; otherwise average the fold
+        coefficients: with ``selection_rule='min'`` at each fold's best
+        pair (as scikit-learn), with '1se' at the pair the rule selects.
     intercept_scaling : float, default=1.0
         Ignored (the intercept is never penalized).
     random_state : int, RandomState instance or None, default=None
@@ -768,9 +779,10 @@ class LogisticRegressionCV(LogisticRegression):
     penalty_factor : array-like of shape (n_features,), default=None
         Per-feature penalty weights.
     selection_rule : {'min', '1se'}, default='min'
-        'min' takes the best mean score; '1se' the smallest ``C`` whose mean
-        score is within one standard error of the best (for each
-        ``l1_ratio`` the best, then the overall best pair under the rule).
+        'min' takes the best mean score (ties: the first pair in the order
+        of ``l1_ratios`` then ``Cs``, as scikit-learn); '1se' the smallest
+        ``C`` whose mean score is within one standard error of the best (at
+        the ``l1_ratio`` of the best mean score).
 
     Attributes
     ----------
@@ -912,8 +924,12 @@ class LogisticRegressionCV(LogisticRegression):
                 )
                 cv = smallest
         cv = check_cv(cv, y_labels, classifier=True)
-        folds = list(cv.split(X, y_labels, **params))
-        scorer = get_scorer(self.scoring or "accuracy")
+        # integer indices: splitters may yield boolean masks or lists, and
+        # the compiled row gather trusts its indices
+        rows = np.arange(X.shape[0])
+        folds = [(rows[np.asarray(train)], rows[np.asarray(test)])
+                 for train, test in cv.split(X, y_labels, **params)]
+        scorer = _fold_scorer(get_scorer(self.scoring or "accuracy"), classes)
         if sp.issparse(X):
             X = X.tocsr()
 
@@ -945,6 +961,9 @@ class LogisticRegressionCV(LogisticRegression):
                                      pf, start)
             self.kkt_violation_ = info["kkt"]
             self.dual_gap_ = info["dual_gap"]
+        elif self.selection_rule == "1se":
+            coef = paths[:, best_l1, best_c].mean(axis=0)
+            C_best, l1_best = Cs[best_c], l1_ratios[best_l1]
         else:
             flat = scores.transpose(0, 2, 1).reshape(n_folds, -1)
             best = [np.unravel_index(np.argmax(row), (n_cs, n_l1)) for row in flat]
@@ -952,6 +971,7 @@ class LogisticRegressionCV(LogisticRegression):
                            axis=0)
             C_best = float(np.mean([Cs[ci] for ci, _ in best]))
             l1_best = float(np.mean([l1_ratios[li] for _, li in best]))
+        if not self.refit:
             W, b = coef[:, :n_features].T, (coef[:, -1] if self.fit_intercept
                                              else np.zeros(n_rows))
             self.kkt_violation_ = np.nan
@@ -964,26 +984,37 @@ class LogisticRegressionCV(LogisticRegression):
 
     def _select(self, scores, Cs):
         """(l1 index, C index) under ``selection_rule`` (mean over folds)."""
-        order = np.argsort(Cs, kind="stable")  # most regularized first
-        best = None
-        for li in range(scores.shape[1]):
-            mean, se = cv_mean_and_std_error(scores[:, li, order], axis=0)
-            pos = select_index(mean, se, rule="min", greater_is_better=True)
-            if best is None or mean[pos] > best[0]:
-                best = (mean[pos], li, mean, se)
-        _, li, mean, se = best
+        mean, se = cv_mean_and_std_error(scores, axis=0)  # (n_l1, n_cs)
+        if np.all(np.isnan(mean)):
+            raise ValueError("every cross-validated score is NaN: no C can be "
+                             "selected.")
+        top = np.nanmax(mean)
+        # the first (l1_ratio, C) in the given order among the best means,
+        # scikit-learn's argmax; rounding-level differences count as ties
+        ties = mean >= top - TIE_RTOL * abs(top)
+        li, ci = np.unravel_index(np.argmax(ties), mean.shape)
         if self.selection_rule == "min":
-            return li, int(order[select_index(mean, se, rule="min",
-                                              greater_is_better=True)])
-        return li, int(order[select_index(mean, se, rule="1se",
-                                          greater_is_better=True)])
+            return int(li), int(ci)
+        order = np.argsort(Cs, kind="stable")  # most regularized first
+        pos = select_index(mean[li, order], se[li, order], rule="1se",
+                           greater_is_better=True)
+        return int(li), int(order[pos])
 
     def _refit(self, X, y_enc, n_classes, weights, C, l1_ratio, pf, start):
         Xa = ColumnAccess(X)
         (datafit,), total = _make_datafits(y_enc, n_classes, weights, "auto")
         n_features = X.shape[1]
         W0 = start[:, :n_features].T
-        b0 = start[:, -1] if self.fit_intercept else None
+        b0 = start[:, -1] if self.fit_intercept else np.zeros(datafit.n_rows)
+        # the folds' average can be a poor start: a class missing from a
+        # training fold gets an intercept near -500 there, where its
+        # probabilities (and so the Newton steps) vanish and the refit used
+        # to stop at max_iter far from the optimum
+        W_null, b_null = _null_model(Xa, datafit, pf, self.fit_intercept)
+        alpha = 1.0 / (C * total)
+        if (objective(Xa, datafit, W_null, b_null, alpha, l1_ratio, pf)
+                < objective(Xa, datafit, W0, b0, alpha, l1_ratio, pf)):
+            W0, b0 = W_null, b_null
         W, b, info = _fit_one(Xa, datafit, total, C, l1_ratio, pf,
                               self.fit_intercept, self.tol, self.max_iter,
                               W_init=W0, b_init=b0)
@@ -1033,6 +1064,28 @@ class LogisticRegressionCV(LogisticRegression):
         scorer = get_scorer(self.scoring or "accuracy")
         kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
         return scorer(self, X, y, **kwargs)
+
+
+def _fold_scorer(scorer, classes):
+    """The scorer of the held-out folds, told every class (scikit-learn's rule).
+
+    A metric that takes ``labels`` gets ``labels=classes`` (a test fold may
+    lack a class); for two classes, one that takes ``pos_label`` gets
+    ``pos_label=classes[-1]``, the class whose probability the model
+    outputs. Arguments the scorer was built with take precedence.
+    """
+    score_func = getattr(scorer, "_score_func", None)
+    if score_func is None:
+        return scorer
+    params = inspect.signature(score_func).parameters
+    if "labels" not in params:
+        return scorer
+    kwargs = {"labels": classes}
+    if classes.shape[0] == 2 and "pos_label" in params:
+        kwargs["pos_label"] = classes[-1]
+    kwargs.update(getattr(scorer, "_kwargs", {}))
+    return make_scorer(score_func, greater_is_better=scorer._sign == 1,
+                       response_method=scorer._response_method, **kwargs)
 
 
 def _fold_path(X, y_enc, classes, sw, cw, train, test, Cs, l1_ratio, pf,

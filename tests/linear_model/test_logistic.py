@@ -567,3 +567,106 @@ def test_newton_cholesky_unpenalized_collinear_takes_least_norm_steps():
                                  0.0, np.ones(3), tol=1e-10, max_iter=50)
     assert info["converged"]
     np.testing.assert_allclose(W[0], W[1], rtol=1e-8)
+
+
+def _lrcv_pair(X, y, **params):
+    kw = dict(use_legacy_attributes=False, l1_ratios=(0,))
+    kw.update(params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = LogisticRegressionCV(**kw).fit(X, y)
+        ref = sklm.LogisticRegressionCV(**kw).fit(X, y)
+    return ours, ref
+
+
+@pytest.mark.parametrize("scoring", ["f1", "precision", "neg_brier_score"])
+def test_cv_scorer_scores_the_last_class_as_sklearn(scoring):
+    # labels {1, 2}: scikit-learn scores classes_[-1] (pos_label=2); f1's own
+    # default pos_label=1 scored the other class and chose another C
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(150, 8, n_informative=3, weights=[0.75],
+                               flip_y=0.1, random_state=4)
+    ours, ref = _lrcv_pair(X, y + 1, cv=3, Cs=6, scoring=scoring)
+    np.testing.assert_allclose(ours.scores_, ref.scores_, atol=1e-3)
+    assert ours.C_ == ref.C_
+    # string labels: f1 without pos_label used to raise
+    ours_str, _ = _lrcv_pair(X, np.array(["no", "yes"])[y], cv=3, Cs=6,
+                             scoring=scoring)
+    np.testing.assert_allclose(ours_str.scores_, ref.scores_, atol=1e-3)
+
+
+def test_cv_log_loss_with_a_class_missing_from_a_test_fold():
+    # the scorer is told every class (scikit-learn's labels=classes)
+    X, y = make_data(3, seed=0, n=90, p=6)
+    y = y.copy()
+    y[:2] = 3  # a fourth class with two members: some test folds lack it
+    ours, ref = _lrcv_pair(X, y, cv=3, Cs=4, scoring="neg_log_loss")
+    assert np.isfinite(ours.scores_).all()
+    assert ours.C_ == ref.C_
+
+
+@pytest.mark.parametrize("kind", ["mask", "list"])
+def test_cv_folds_as_masks_or_lists_on_fortran_X(kind):
+    # a pandas-like Fortran X took the compiled row gather with the raw
+    # folds: boolean masks became 0/1 row indices (heap corruption), lists
+    # raised AttributeError
+    X, y = make_data(2, seed=1, n=120, p=5)
+    folds = [(np.arange(120) % 3 != k, np.arange(120) % 3 == k) for k in range(3)]
+    if kind == "list":
+        folds = [(list(np.flatnonzero(tr)), list(np.flatnonzero(te)))
+                 for tr, te in folds]
+    int_folds = [(np.flatnonzero(np.arange(120) % 3 != k),
+                  np.flatnonzero(np.arange(120) % 3 == k)) for k in range(3)]
+    ours = LogisticRegressionCV(cv=folds, Cs=4).fit(np.asfortranarray(X), y)
+    ref = LogisticRegressionCV(cv=int_folds, Cs=4).fit(np.ascontiguousarray(X), y)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-10)
+    assert ours.C_ == ref.C_
+
+
+def test_cv_refit_with_a_class_missing_from_a_training_fold():
+    # the fold without class 3 puts its intercept near -500; refitting from
+    # the folds' average stopped at max_iter (objective 13.8 against 3.19)
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(90, 6, n_informative=4, n_classes=3,
+                               random_state=0)
+    y = y.copy()
+    y[5] = 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a 1-member class
+        warnings.simplefilter("error", ConvergenceWarning)
+        cv_model = LogisticRegressionCV(cv=3, Cs=4, l1_ratios=(0,),
+                                        use_legacy_attributes=False).fit(X, y)
+    single = LogisticRegression(C=cv_model.C_, tol=1e-10).fit(X, y)
+    np.testing.assert_allclose(cv_model.intercept_, single.intercept_, atol=1e-3)
+    np.testing.assert_allclose(cv_model.coef_, single.coef_, atol=1e-3)
+
+
+@pytest.mark.parametrize("Cs", [[1.0, 10.0, 100.0, 1000.0],
+                                [1000.0, 100.0, 10.0, 1.0]])
+def test_cv_ties_go_to_the_first_C_given_as_sklearn(Cs):
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(200, 5, n_informative=3, random_state=0)
+    ours, ref = _lrcv_pair(X, y, cv=3, Cs=Cs, tol=1e-8, max_iter=1000)
+    np.testing.assert_allclose(ours.scores_, ref.scores_)
+    assert ours.C_ == ref.C_
+
+
+def test_cv_1se_rule_applies_without_refit():
+    # refit=False used each fold's best C whatever the rule
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(200, 10, n_informative=3, flip_y=0.2,
+                               random_state=0)
+    kw = dict(cv=5, Cs=40, scoring="neg_log_loss", use_legacy_attributes=False)
+    refit = LogisticRegressionCV(selection_rule="1se", **kw).fit(X, y)
+    no_refit = LogisticRegressionCV(selection_rule="1se", refit=False,
+                                    **kw).fit(X, y)
+    best = LogisticRegressionCV(refit=False, **kw).fit(X, y)
+    assert no_refit.C_ == refit.C_ < best.C_
+    c = list(refit.Cs_).index(refit.C_)
+    expected = refit.coefs_paths_[:, 0, c, 0].mean(axis=0)
+    np.testing.assert_allclose(no_refit.coef_[0], expected[:-1])
+    np.testing.assert_allclose(no_refit.intercept_[0], expected[-1])
