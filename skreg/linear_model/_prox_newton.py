@@ -47,7 +47,7 @@ quadratic model and line search); ``n_iter`` reports it.
 import numpy as np
 import scipy.sparse as sp
 
-from ..utils.sparse_index import unsigned_csc_indices
+from ..utils.sparse_index import canonical_csc, unsigned_csc_indices
 from ._glm_kernels import (
     cols_dot_multi,
     enet_kkt_scores,
@@ -84,8 +84,7 @@ class ColumnAccess:
         self.shape = X.shape
         self.dtype = X.dtype
         if sp.issparse(X):
-            Xc = X.tocsc()
-            Xc.sum_duplicates()
+            Xc = canonical_csc(X)  # the caller's matrix is not modified
             self.is_sparse = True
             self.matrix = Xc
             # full products X.T @ v through scipy's CSR kernel (X.T of a CSC

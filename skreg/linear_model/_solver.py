@@ -48,7 +48,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import assert_all_finite
 
-from ..utils.sparse_index import unsigned_csc_indices
+from ..utils.sparse_index import canonical_csc, unsigned_csc_indices
 from ..utils.threads import map_column_blocks
 from ._cd_kernels import (
     cd_working_set_dense,
@@ -200,9 +200,9 @@ class _Design:
                  y=None, estimator_name=None, rounded_gram=False):
         self.estimator_name = estimator_name
         if sparse.issparse(X):
-            X = sparse.csc_matrix(X) if X.format != "csc" else X
-            if not X.has_sorted_indices:
-                X = X.sorted_indices()
+            # duplicate entries summed (the kernels read each entry once:
+            # duplicates used to give wrong coefficients), caller's X intact
+            X = canonical_csc(sparse.csc_matrix(X) if X.format != "csc" else X)
             self.is_sparse = True
             self.data = X.data
             self.indices, self.indptr = unsigned_csc_indices(X.indices, X.indptr)

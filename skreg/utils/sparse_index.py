@@ -1,6 +1,23 @@
-"""Index arrays of a CSC matrix in the form the compiled kernels read fastest."""
+"""CSC matrices in the form the compiled kernels read: canonical, fast indices."""
 
 import numpy as np
+
+
+def canonical_csc(X):
+    """``X`` as a CSC matrix with sorted indices and no duplicate entries.
+
+    The compiled kernels read each stored entry once, so a duplicate entry
+    (legal in scipy: it means the sum) must be summed first, and the
+    caller's matrix is never modified: scipy's ``tocsc`` returns the same
+    object for CSC input, and its ``sum_duplicates`` / ``sort_indices``
+    work in place (on read-only arrays they raise). A canonical matrix is
+    returned as is, without a copy.
+    """
+    X = X.tocsc()
+    if not X.has_canonical_format:
+        X = X.copy()
+        X.sum_duplicates()
+    return X
 
 
 def unsigned_csc_indices(indices, indptr):

@@ -479,3 +479,36 @@ def test_non_finite_X_gives_sklearns_message(name, bad, gram):
     with pytest.raises(ValueError) as ours:
         ours_cls(precompute=precompute, fit_intercept=False).fit(X, y)
     assert str(ours.value) == str(theirs.value)
+
+
+def _csc_with_duplicates(X):
+    """CSC matrix equal to X with every entry stored as two halves."""
+    c = sparse.csc_matrix(X)
+    dup = sparse.csc_matrix((np.repeat(c.data / 2, 2), np.repeat(c.indices, 2),
+                             2 * c.indptr), shape=X.shape)
+    assert not dup.has_canonical_format
+    return dup
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_sparse_duplicate_entries_mean_their_sum(fit_intercept):
+    # scipy's duplicates are summed; the kernels read each stored entry as
+    # a separate one (Lasso was off by 0.25), and the caller's X is untouched
+    from skreg import lasso_path
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 12)) * (rng.random((60, 12)) < 0.3)
+    y = X @ rng.standard_normal(12) + 0.1 * rng.standard_normal(60)
+    dup = _csc_with_duplicates(X)
+    nnz = dup.nnz
+    for est in (Lasso(alpha=0.05, fit_intercept=fit_intercept, tol=1e-12),
+                ElasticNet(alpha=0.05, l1_ratio=0.5, fit_intercept=fit_intercept,
+                           tol=1e-12)):
+        dense = clone(est).fit(X, y)
+        np.testing.assert_allclose(clone(est).fit(dup, y).coef_, dense.coef_,
+                                   atol=1e-10)
+    _, coefs, _ = lasso_path(dup, y, alphas=[0.1, 0.01], precompute=False,
+                             tol=1e-12)
+    _, ref, _ = lasso_path(X, y, alphas=[0.1, 0.01], precompute=False, tol=1e-12)
+    np.testing.assert_allclose(coefs, ref, atol=1e-10)
+    assert dup.nnz == nnz and not dup.has_canonical_format

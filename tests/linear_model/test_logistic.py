@@ -670,3 +670,20 @@ def test_cv_1se_rule_applies_without_refit():
     expected = refit.coefs_paths_[:, 0, c, 0].mean(axis=0)
     np.testing.assert_allclose(no_refit.coef_[0], expected[:-1])
     np.testing.assert_allclose(no_refit.intercept_[0], expected[-1])
+
+
+def test_sparse_input_is_not_modified_and_may_be_read_only():
+    # a CSC X with duplicates or unsorted indices used to be made canonical
+    # in place (the caller's matrix changed; read-only arrays raised)
+    X, y = make_data(2, seed=4, n=80, p=6)
+    c = sp.csc_matrix(X)
+    dup = sp.csc_matrix((np.repeat(c.data / 2, 2), np.repeat(c.indices, 2),
+                         2 * c.indptr), shape=X.shape)
+    assert not dup.has_canonical_format
+    nnz = dup.nnz
+    for a in (dup.data, dup.indices, dup.indptr):
+        a.setflags(write=False)
+    ours = LogisticRegression(C=1.0, tol=1e-10).fit(dup, y)
+    ref = LogisticRegression(C=1.0, tol=1e-10).fit(X, y)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-8)
+    assert dup.nnz == nnz and not dup.has_canonical_format
