@@ -520,7 +520,10 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
     multi_class : {'auto', 'multinomial', 'ovr'}, default='auto'
         For code written for scikit-learn < 1.8: 'auto' and 'multinomial'
         fit the softmax loss for K > 2 classes, 'ovr' fits K binary
-        problems.
+        problems. 'multinomial' on two classes fits the softmax loss too
+        (rows ``w_0``, ``w_1``, penalty on both) and, as scikit-learn < 1.8,
+        reports only ``w_1`` in ``coef_`` (shape (1, n_features);
+        ``w_0 = -w_1``), with probabilities ``softmax(-d, d)``.
     penalty_factor : array-like of shape (n_features,), default=None
         Non-negative per-feature penalty weights (0: unpenalized feature);
         None means ones.
@@ -643,8 +646,14 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
             n_iter.append(info["n_iter"])
             kkts.append(info["kkt"])
             gaps.append(info["dual_gap"])
-        self.coef_ = np.concatenate(coefs, axis=0).astype(X.dtype, copy=False)
-        self.intercept_ = np.concatenate(intercepts).astype(X.dtype, copy=False)
+        coef = np.concatenate(coefs, axis=0)
+        intercept = np.concatenate(intercepts)
+        if self._binary_softmax():
+            # scikit-learn < 1.8's layout: only the second class's row (the
+            # first is its negative at the optimum, the rows being centered)
+            coef, intercept = coef[1:], intercept[1:]
+        self.coef_ = coef.astype(X.dtype, copy=False)
+        self.intercept_ = intercept.astype(X.dtype, copy=False)
         self.n_iter_ = np.asarray(n_iter, dtype=np.int32)
         self.kkt_violation_ = float(max(kkts))
         self.dual_gap_ = float(max(gaps))
@@ -655,17 +664,23 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
     def _warm_start_point(self, n_features, n_classes):
         if not self.warm_start or not hasattr(self, "coef_"):
             return None, None
-        n_rows = 1 if (n_classes == 2 and self.multi_class != "multinomial") \
-            else n_classes
+        n_rows = 1 if n_classes == 2 else n_classes
         if self.coef_.shape != (n_rows, n_features):
             return None, None
+        W = np.asarray(self.coef_, dtype=np.float64)
         b = np.asarray(self.intercept_, dtype=np.float64)
+        if self._binary_softmax():  # both rows of the softmax parameters
+            W, b = np.vstack([-W, W]), np.concatenate([-b, b])
         if not self.fit_intercept:
-            b = np.zeros(n_rows)
-        return np.asarray(self.coef_, dtype=np.float64), b
+            b = np.zeros_like(b)
+        return W, b
 
     def _is_ovr(self):
         return self.multi_class == "ovr" and len(self.classes_) > 2
+
+    def _binary_softmax(self):
+        """Two classes fitted with the softmax loss (multi_class='multinomial')."""
+        return self.multi_class == "multinomial" and len(self.classes_) == 2
 
     def predict_proba(self, X):
         """Class probabilities, columns ordered as ``classes_``.
@@ -683,6 +698,8 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         """
         check_is_fitted(self)
         scores = self.decision_function(X)
+        if scores.ndim == 1 and self._binary_softmax():
+            scores = 2.0 * scores  # softmax of (-d, d): logit 2 d
         if scores.ndim == 1:
             p1 = np.exp(-np.logaddexp(0.0, -scores))
             return np.column_stack([1.0 - p1, p1])

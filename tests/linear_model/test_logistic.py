@@ -687,3 +687,27 @@ def test_sparse_input_is_not_modified_and_may_be_read_only():
     ref = LogisticRegression(C=1.0, tol=1e-10).fit(X, y)
     np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-8)
     assert dup.nnz == nnz and not dup.has_canonical_format
+
+
+def test_multinomial_on_two_classes_uses_sklearn_legacy_layout():
+    # scikit-learn < 1.8 reported the second softmax row only; (2, p) coef_
+    # broke binary scorers (roc_auc: "y should be a 1d array")
+    from sklearn.model_selection import cross_val_score
+
+    X, y = make_data(2, seed=5, n=120, p=5)
+    soft = LogisticRegression(C=0.5, multi_class="multinomial", tol=1e-10).fit(X, y)
+    # rows (-w, w): the binary loss of 2w with half the penalty strength
+    binary = LogisticRegression(C=1.0, tol=1e-10).fit(X, y)
+    assert soft.coef_.shape == (1, 5) and soft.intercept_.shape == (1,)
+    np.testing.assert_allclose(soft.coef_, binary.coef_ / 2, rtol=1e-7)
+    np.testing.assert_allclose(soft.intercept_, binary.intercept_ / 2, rtol=1e-7)
+    np.testing.assert_allclose(soft.predict_proba(X), binary.predict_proba(X),
+                               rtol=1e-7)
+    assert soft.decision_function(X).shape == (120,)
+    scores = cross_val_score(LogisticRegression(multi_class="multinomial"), X,
+                             y, scoring="roc_auc", cv=3)
+    assert np.all(scores > 0.5)
+    warm = LogisticRegression(C=0.5, multi_class="multinomial", tol=1e-10,
+                              warm_start=True).fit(X, y)
+    warm.fit(X, y)
+    assert warm.n_iter_[0] == 1
