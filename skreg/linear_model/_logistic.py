@@ -35,10 +35,22 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_array, check_consistent_length
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.extmath import softmax
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..utils._sklearn_private import Hidden, Interval, StrOptions, _fit_context
+from ..utils._sklearn_private import (
+    Hidden,
+    Interval,
+    StrOptions,
+    _fit_context,
+    _raise_for_params,
+    _routing_enabled,
+)
 from ..utils.validation import (
     check_class_weight,
     check_penalty_factor,
@@ -902,14 +914,18 @@ class LogisticRegressionCV(LogisticRegression):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
-            Used in every fit and passed to the scorer on held-out folds.
+            Used in every fit and passed to the scorer on held-out folds
+            (with metadata routing enabled: only if the scorer requests it).
         **params : dict
-            ``groups`` and other splitter arguments.
+            Parameters routed to the CV splitter (e.g. ``groups``) and the
+            scorer; only with ``sklearn.set_config(enable_metadata_routing=True)``,
+            as in scikit-learn.
 
         Returns
         -------
         self : LogisticRegressionCV
         """
+        _raise_for_params(params, self, "fit")
         l1_ratios, has_l1_axis = self._resolve_l1_ratios()
         X, y_enc, classes, sw = _validate_inputs(self, X, y, sample_weight)
         self.classes_ = classes
@@ -943,9 +959,17 @@ class LogisticRegressionCV(LogisticRegression):
         cv = check_cv(cv, y_labels, classifier=True)
         # integer indices: splitters may yield boolean masks or lists, and
         # the compiled row gather trusts its indices
+        if _routing_enabled():
+            routed = process_routing(self, "fit", sample_weight=sample_weight,
+                                     **params)
+            split_params, score_params = routed.splitter.split, routed.scorer.score
+        else:
+            split_params = {}
+            score_params = ({} if sample_weight is None
+                            else {"sample_weight": sw})
         rows = np.arange(X.shape[0])
         folds = [(rows[np.asarray(train)], rows[np.asarray(test)])
-                 for train, test in cv.split(X, y_labels, **params)]
+                 for train, test in cv.split(X, y_labels, **split_params)]
         scorer = _fold_scorer(get_scorer(self.scoring or "accuracy"), classes)
         if sp.issparse(X):
             X = X.tocsr()
@@ -953,7 +977,7 @@ class LogisticRegressionCV(LogisticRegression):
         jobs = (
             delayed(_fold_path)(X, y_enc, classes, sw, cw, train, test, Cs, l1,
                                 pf, self.fit_intercept, self.tol, self.max_iter,
-                                scorer, sample_weight is not None)
+                                scorer, score_params)
             for train, test in folds for l1 in l1_ratios
         )
         results = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(jobs)
@@ -998,6 +1022,23 @@ class LogisticRegressionCV(LogisticRegression):
         self._set_cv_attributes(paths, scores, n_iter, C_best, l1_best,
                                 has_l1_axis, n_rows)
         return self
+
+    def get_metadata_routing(self):
+        """Metadata routing: ``fit`` parameters go to the splitter and scorer.
+
+        Returns
+        -------
+        routing : MetadataRouter
+        """
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(splitter=check_cv(self.cv),
+                 method_mapping=MethodMapping().add(caller="fit", callee="split"))
+            .add(scorer=get_scorer(self.scoring or "accuracy"),
+                 method_mapping=MethodMapping().add(caller="score", callee="score")
+                 .add(caller="fit", callee="score"))
+        )
 
     def _select(self, scores, Cs):
         """(l1 index, C index) under ``selection_rule`` (mean over folds)."""
@@ -1083,6 +1124,14 @@ class LogisticRegressionCV(LogisticRegression):
         return scorer(self, X, y, **kwargs)
 
 
+def _fold_rows(value, rows, n_samples):
+    """``value[rows]`` for a per-sample parameter, else ``value``."""
+    if hasattr(value, "__len__") and not isinstance(value, str) \
+            and len(value) == n_samples:
+        return value.iloc[rows] if hasattr(value, "iloc") else np.asarray(value)[rows]
+    return value
+
+
 def _fold_scorer(scorer, classes):
     """The scorer of the held-out folds, told every class (scikit-learn's rule).
 
@@ -1106,7 +1155,7 @@ def _fold_scorer(scorer, classes):
 
 
 def _fold_path(X, y_enc, classes, sw, cw, train, test, Cs, l1_ratio, pf,
-               fit_intercept, tol, max_iter, scorer, score_with_weights):
+               fit_intercept, tol, max_iter, scorer, score_params):
     """Path on one training fold, scored on its test fold.
 
     Returns the path (n_cs, n_rows, n_dof) with intercepts last, the scores
@@ -1143,7 +1192,9 @@ def _fold_path(X, y_enc, classes, sw, cw, train, test, Cs, l1_ratio, pf,
     model = LogisticRegression(fit_intercept=fit_intercept)
     model.classes_ = classes
     X_test, y_test = X[test], classes[y_enc[test]]
-    kwargs = {"sample_weight": sw[test]} if score_with_weights else {}
+    # the test fold's rows of every per-sample scorer parameter
+    kwargs = {key: _fold_rows(value, test, X.shape[0])
+              for key, value in score_params.items()}
     scores = np.empty(Cs.shape[0])
     for c in range(Cs.shape[0]):
         model.coef_ = Ws[c].T.reshape(n_rows, -1)

@@ -711,3 +711,23 @@ def test_multinomial_on_two_classes_uses_sklearn_legacy_layout():
                               warm_start=True).fit(X, y)
     warm.fit(X, y)
     assert warm.n_iter_[0] == 1
+
+
+def test_cv_routes_groups_to_the_splitter_like_sklearn():
+    import sklearn
+    from sklearn.model_selection import GroupKFold, cross_validate
+
+    X, y = make_data(2, seed=6, n=90, p=4)
+    groups = np.arange(90) % 6
+    with pytest.raises(ValueError, match="enable_metadata_routing"):
+        LogisticRegressionCV(cv=GroupKFold(3)).fit(X, y, groups=groups)
+    with sklearn.config_context(enable_metadata_routing=True):
+        ours = cross_validate(LogisticRegressionCV(cv=GroupKFold(3), Cs=4), X, y,
+                              cv=GroupKFold(3), params={"groups": groups})
+        ref = cross_validate(sklm.LogisticRegressionCV(cv=GroupKFold(3), Cs=4,
+                                                       l1_ratios=(0,)),
+                             X, y, cv=GroupKFold(3), params={"groups": groups})
+        fitted = LogisticRegressionCV(cv=GroupKFold(3), Cs=4).fit(
+            X, y, groups=groups)
+    np.testing.assert_allclose(ours["test_score"], ref["test_score"])
+    assert fitted.scores_[1].shape == (3, 4)
