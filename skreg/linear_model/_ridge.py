@@ -30,6 +30,7 @@ from ..utils._sklearn_private import (
 from ._float32_gram import float32_gram_pass
 from ._ridge_solvers import (
     CenteredDesign,
+    check_finite_solution,
     kkt_violation,
     solve_cg,
     solve_gram_cholesky,
@@ -185,6 +186,7 @@ def _fit_ridge(X, Y, sample_weight, alphas, pf, *, fit_intercept, solver, positi
         if G is not None:
             C = design.rmatmat(B)
 
+    check_finite_solution(W)
     if mixed is None:
         kkt = kkt_violation(design, B, W, alphas, pf, positive=positive, G=G, C=C)
     if kind == "lbfgs" and np.max(kkt, initial=0.0) > tol:
@@ -195,6 +197,7 @@ def _fit_ridge(X, Y, sample_weight, alphas, pf, *, fit_intercept, solver, positi
             ConvergenceWarning,
         )
     intercept = y_mean - x_mean @ W if fit_intercept else None
+    check_finite_solution(W, intercept, kkt)
     return {
         "coef": W,
         "intercept": intercept,

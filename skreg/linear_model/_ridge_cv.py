@@ -38,6 +38,7 @@ from ._ridge import (
 )
 from ._ridge_solvers import (
     CenteredDesign,
+    check_finite_solution,
     kkt_violation,
 )
 from ._ridge_spectral import RidgeSpectrum, choose_mode
@@ -344,10 +345,14 @@ class RidgeCV(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
             best = _first_argmax(scores)
             self.alpha_ = alpha_values[best]
             self.best_score_ = scores[best]
+            if self.alpha_per_target and np.ndim(y) == 2:
+                # one score per target, as scikit-learn (alpha_ stays a float)
+                self.best_score_ = np.reshape(self.best_score_, (1,))
             alpha_per_t = np.full(n_targets, self.alpha_)
 
         W = spectrum.coef(alpha_per_t)
         intercept = spectrum.intercept(W) if self.fit_intercept else None
+        check_finite_solution(W, intercept)
         design = CenteredDesign(
             X64, spectrum.x_mean if self.fit_intercept else None, spectrum.sqrt_sw
         )
@@ -381,6 +386,14 @@ class RidgeCV(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
         for train, test in cv.split(X, y, **split_params):
             Xtr = X[train]
             sw_tr = None if sw is None else sw[train]
+            if sw_tr is not None and not np.any(sw_tr > 0):
+                # the fold's fit would divide by a zero weight sum (NaN
+                # coefficients, then a misleading "Input contains NaN")
+                raise ValueError(
+                    "A training fold has only zero sample weights: nothing to "
+                    "fit. Use a cv splitter that puts weighted samples in "
+                    "every fold."
+                )
             n_tr, p = Xtr.shape
             mode = "kernel" if n_tr <= p else "gram"
             spectrum = RidgeSpectrum(

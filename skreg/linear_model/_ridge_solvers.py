@@ -190,6 +190,7 @@ class CenteredDesign:
             )
         if self.scale is not None:
             G *= np.outer(self.scale, self.scale)
+        check_squares_finite(np.diag(G), X.dtype, "X^T X")
         return G
 
     def _centered_columns(self, cols):
@@ -227,7 +228,9 @@ class CenteredDesign:
                 self.exact_columns = _cancelling_columns(
                     self.sw_sum * ms**2, np.einsum("ij,ij->j", A, A)
                 )
-            return np.asarray(_syrk(A, transpose=False), dtype=np.float64)
+            K = np.asarray(_syrk(A, transpose=False), dtype=np.float64)
+            check_squares_finite(np.diag(K), X.dtype, "X X^T")
+            return K
         Xs = X if self.scale is None else X @ sparse.diags_array(
             self.scale.astype(X.dtype)
         )
@@ -259,6 +262,7 @@ class CenteredDesign:
             K += A_r @ A_r.T
         if self.sqrt_sw is not None:
             K *= np.outer(self.sqrt_sw, self.sqrt_sw)
+        check_squares_finite(np.diag(K), X.dtype, "X X^T")
         return K
 
     def matmat_float32(self, M):
@@ -312,6 +316,38 @@ class CenteredDesign:
             matmat=self.matmat,
             rmatmat=self.rmatmat,
             dtype=np.float64,
+        )
+
+
+def check_squares_finite(squares, dtype, what):
+    """Raise when sums of squares of X (a Gram diagonal, ``s**2``) overflowed.
+
+    Every ridge solver that forms ``X^T X``, ``X X^T`` or squared singular
+    values needs X's squares; finite entries above ~1e154 (float64) or
+    ~1e19 (float32) overflow there and used to give NaN or all-zero
+    ``coef_`` with only RuntimeWarnings. Checking the p (or n) diagonal
+    entries costs no extra pass over X.
+    """
+    if not np.all(np.isfinite(squares)):
+        hint = " or converted to float64" if np.dtype(dtype) == np.float32 else ""
+        raise ValueError(
+            f"X has values too large to square in {np.dtype(dtype).name}: "
+            f"{what} overflows. The input data may contain large values and "
+            f"need to be preprocessed (e.g. rescaled{hint})."
+        )
+
+
+def check_finite_solution(*parts):
+    """Raise (like ElasticNet) when a part of the ridge solution is not finite.
+
+    ``parts``: coefficients, intercepts, KKT violations (a non-finite one
+    means the gradient overflowed, so the solution is not certified); None
+    entries are skipped.
+    """
+    if not all(np.all(np.isfinite(part)) for part in parts if part is not None):
+        raise ValueError(
+            "The ridge solve resulted in non-finite parameter values. The "
+            "input data may contain large values and need to be preprocessed."
         )
 
 

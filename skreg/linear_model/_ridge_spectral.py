@@ -21,7 +21,12 @@ what scikit-learn's RidgeCV scores.
 import numpy as np
 from scipy import linalg, sparse
 
-from ._ridge_solvers import CenteredDesign, few_blas_threads, weighted_means
+from ._ridge_solvers import (
+    CenteredDesign,
+    check_squares_finite,
+    few_blas_threads,
+    weighted_means,
+)
 
 # Rows of Z processed at once when forming diag(H) for all alphas.
 _ROW_CHUNK = 4096
@@ -32,11 +37,27 @@ _SINGLE_MIN_SIZE = 2_000_000
 _MAX_SINGLE_LEVERAGE = 0.9
 
 
-def _inverse_or_zero(values):
-    """1/values where values is clearly positive, 0 elsewhere (pseudo-inverse)."""
-    scale = np.abs(values).max(initial=0.0)
-    ok = values > scale * 1e-13 if scale > 0 else np.zeros(values.shape, dtype=bool)
-    return np.where(ok, 1.0 / np.where(ok, values, 1.0), 0.0)
+def _ridge_inverse(evals, alphas, null):
+    """``1 / (e + alpha)`` for every eigenvalue and alpha; shape (k, a).
+
+    With ``alpha > 0`` the denominator is at least alpha: every direction is
+    kept, however small its eigenvalue relative to the largest one (a feature
+    on a 1e7 scale spreads the eigenvalues over 1e14; dropping the small ones
+    zeroed the other coefficients). Only ``alpha == 0`` meets a singular
+    denominator: there the ``null`` directions (eigenvalues at rounding
+    level) get 0, the least-norm (pseudo-inverse) solution.
+    """
+    e = np.clip(evals, 0.0, None)[:, None]
+    alphas = np.asarray(alphas, dtype=np.float64)[None, :]
+    singular = null[:, None] & (alphas <= 0)
+    with np.errstate(divide="ignore"):
+        return np.where(singular, 0.0, 1.0 / np.where(singular, 1.0, e + alphas))
+
+
+def _null_directions(evals, size):
+    """Eigenvalues at rounding level of the largest one (or below)."""
+    cutoff = max(evals.max(initial=0.0), 0.0) * max(size, 1) * np.finfo(float).eps
+    return evals <= cutoff
 
 
 class RidgeSpectrum:
@@ -113,6 +134,7 @@ class RidgeSpectrum:
         design, n = self.design, self.B.shape[0]
         if design is None:  # every feature unpenalized
             self.evals = np.zeros(0)
+            self.null = np.zeros(0, dtype=bool)
             self.Z = np.zeros((n, 0))
             self.a = np.zeros((0, self.B.shape[1]))
             return
@@ -124,6 +146,7 @@ class RidgeSpectrum:
             with few_blas_threads(G.shape[0]):
                 evals, V = linalg.eigh(G, overwrite_a=True, check_finite=False)
             self.evals = np.clip(evals, 0.0, None)
+            self.null = _null_directions(self.evals, G.shape[0])
             self.V = V
             self._T = T if self.Q0 is not None else None
             # a = V^T A'^T b' in float64; Z = A' V is only formed (lazily) for
@@ -138,6 +161,9 @@ class RidgeSpectrum:
             with few_blas_threads(K.shape[0]):
                 evals, Q = linalg.eigh(K, overwrite_a=True, check_finite=False)
             self.evals = np.clip(evals, 0.0, None)
+            self.known_null = np.zeros(self.evals.shape, dtype=bool)
+            self._zero_known_nulls(Q)
+            self.null = _null_directions(self.evals, K.shape[0])
             self.Z = Q
         elif self.mode == "svd":
             A = np.asarray(design.explicit(), dtype=np.float64)
@@ -146,12 +172,40 @@ class RidgeSpectrum:
                 A, full_matrices=False, overwrite_a=True, check_finite=False
             )
             self.s = s
-            self.evals = s**2
+            with np.errstate(over="ignore"):
+                self.evals = s**2
+            check_squares_finite(self.evals, np.float64, "the squared singular values")
+            # pinv's rank cutoff, on the singular values
+            self.null = s <= s.max(initial=0.0) * max(A.shape) * np.finfo(float).eps
             self.V = Vt.T
             self.Z = U
         else:  # pragma: no cover - guarded by the callers
             raise ValueError(f"unknown mode {self.mode!r}")
         self.a = self.Z.T @ self.B
+
+    def _zero_known_nulls(self, Q):
+        """Exact zero eigenvalues for the kernel's structural null space.
+
+        Centering makes ``sqrt(sw)`` a null vector of ``A A^T`` (and the
+        projection, the columns of ``Q0``); eigh returns rounding-level
+        eigenvalues (about eps times the largest) for them, which with a
+        small alpha would give those directions a hat weight ``e / (e +
+        alpha)`` near 1. The eigenvectors most aligned with these known null
+        vectors get eigenvalue 0 (scikit-learn does the same for the
+        intercept).
+        """
+        known = []
+        if self.fit_intercept:
+            u = np.ones(Q.shape[0]) if self.sqrt_sw is None else self.sqrt_sw
+            known.append((u / np.linalg.norm(u))[:, None])
+        if self.Q0 is not None:
+            known.append(self.Q0)
+        if not known:
+            return
+        N = np.hstack(known)
+        alignment = np.square(N.T @ Q).sum(axis=0)
+        self.known_null[np.argsort(alignment)[-N.shape[1]:]] = True
+        self.evals[self.known_null] = 0.0
 
     def _gram_Z(self, single):
         """``Z = A' V`` for the 'gram' mode, in float32 when ``single``."""
@@ -174,11 +228,10 @@ class RidgeSpectrum:
 
     def hat_weights(self, alphas):
         """``h`` with ``H(alpha) = Z diag(h) Z^T``; shape (k, n_alphas)."""
-        e = self.evals[:, None]
-        alphas = np.asarray(alphas, dtype=np.float64)[None, :]
+        inv = _ridge_inverse(self.evals, alphas, self.null)
         if self.mode == "gram":
-            return _inverse_or_zero(e + alphas)
-        return e * _inverse_or_zero(e + alphas)
+            return inv
+        return self.evals[:, None] * inv
 
     def coef(self, alphas):
         """Coefficients for one alpha per target; shape (p, n_targets).
@@ -190,10 +243,13 @@ class RidgeSpectrum:
         W = np.zeros((self.n_features, n_targets))
         if self.design is not None:
             e = self.evals[:, None]
-            inv = _inverse_or_zero(e + alphas[None, :])  # (k, t)
+            inv = _ridge_inverse(self.evals, alphas, self.null)  # (k, t)
             if self.mode == "gram":
                 w_hat = self.V @ (inv * self.a)
             elif self.mode == "kernel":
+                # A^T q = 0 for a null vector q of A A^T: rounding in q^T b
+                # would otherwise come back amplified by 1 / alpha
+                inv[self.known_null] = 0.0
                 dual = self.Z @ (inv * self.a)
                 w_hat = self.design.rmatmat(self._project(dual))
             else:

@@ -15,14 +15,19 @@ def check_sample_weight(sample_weight, X, dtype=None):
     """Validate ``sample_weight`` against ``X``.
 
     Returns a 1-D array of ``X.shape[0]`` finite, non-negative weights of the
-    given dtype (ones when ``sample_weight`` is None). Raises a ``ValueError``
-    naming ``sample_weight`` for a wrong length, NaN/inf, negative entries or
-    weights that are all zero.
+    given dtype (ones when ``sample_weight`` is None; a scalar is repeated
+    for every sample). Raises a ``ValueError`` naming ``sample_weight`` for
+    a wrong length, NaN/inf (scalar or not), negative entries or weights
+    that are all zero, and a ``TypeError`` for a non-numeric dtype.
     """
     n_samples = X.shape[0]
-    if sample_weight is not None and not isinstance(sample_weight, numbers.Number):
+    if sample_weight is not None:
         sw = np.asarray(sample_weight)
-        if sw.ndim != 1 or sw.shape[0] != n_samples:
+        # A scalar is one weight for every sample: it needs the same
+        # dtype and finiteness checks (a scalar inf used to give NaN coef_).
+        if not isinstance(sample_weight, numbers.Number) and (
+            sw.ndim != 1 or sw.shape[0] != n_samples
+        ):
             raise ValueError(
                 f"sample_weight has shape {sw.shape}; expected ({n_samples},), "
                 "one weight per sample."
@@ -31,8 +36,10 @@ def check_sample_weight(sample_weight, X, dtype=None):
             raise TypeError(
                 f"sample_weight must be numeric; got dtype {sw.dtype}."
             )
-        if not np.all(np.isfinite(sw)):
-            raise ValueError("sample_weight contains NaN or infinity.")
+        if np.any(np.isnan(sw)):
+            raise ValueError("Input sample_weight contains NaN.")
+        if np.any(np.isinf(sw)):
+            raise ValueError("Input sample_weight contains infinity.")
     sw = _check_sample_weight(
         sample_weight, X, dtype=dtype, ensure_non_negative=True
     )

@@ -125,8 +125,10 @@ def test_non_finite_X_is_caught_in_the_pass(mixed_route, order, bad, message,
 
 
 def test_overflowing_column_sums_are_not_mistaken_for_inf(monkeypatch, mixed_route):
-    # finite entries whose sum overflows: no NaN/inf error (scikit-learn's
-    # check does not raise either); the fit falls back to the float64 route
+    # finite entries whose sum overflows: not reported as NaN/inf in X
+    # (scikit-learn's check does not raise either); the fit falls back to
+    # the float64 route, whose squares overflow too: a clear error, not the
+    # all-NaN coef_ it used to return
     X, Y, _ = _data("F", seed=4)
     X[:3, 0] = 1e308
     spy = []
@@ -134,7 +136,8 @@ def test_overflowing_column_sums_are_not_mistaken_for_inf(monkeypatch, mixed_rou
                         lambda *a: spy.append(1) or weighted_means(*a))
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        Ridge(alpha=1.0).fit(X, Y)
+        with pytest.raises(ValueError, match="too large to square"):
+            Ridge(alpha=1.0).fit(X, Y)
     assert spy == [1]
 
 

@@ -692,3 +692,162 @@ def test_ridgecv_zero_weight_samples_get_full_fit_loo_predictions():
     keep = np.arange(30) != 0
     refit = Ridge(alpha=alphas[1]).fit(X[keep], y[keep], sample_weight=sw[keep])
     assert np.isclose(model.cv_results_[0, 1], refit.predict(X[:1])[0], rtol=1e-9)
+
+
+# --------------------------------------------------------------------------
+# Regressions: badly scaled data, overflow, weights, shapes
+# --------------------------------------------------------------------------
+
+
+def _one_large_column(k, n=60, p=6, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, p)
+    y = X @ rng.randn(p) + 0.1 * rng.randn(n)
+    X[:, 0] *= k
+    units = np.r_[k, np.ones(p - 1)]  # coef_ * units: coefficients of unscaled X
+    return X, y, units
+
+
+# scikit-learn's Cholesky warns on these (correct) ill-conditioned fits
+@pytest.mark.filterwarnings("ignore::scipy.linalg.LinAlgWarning")
+@pytest.mark.parametrize("k", [1.0, 1e6, 3e6, 1e7, 1e9])
+@pytest.mark.parametrize(
+    "kw",
+    [{}, {"gcv_mode": "svd"}, {"fit_intercept": False},
+     {"alphas": np.logspace(-6, 3, 10)}, {"cv": 3}],
+)
+def test_ridgecv_one_large_scale_feature_matches_sklearn(k, kw):
+    # A feature in large units (e.g. a price in cents) spreads the spectrum
+    # over > 1e13: directions with small eigenvalues used to be dropped and
+    # the other coefficients came out 0.
+    X, y, units = _one_large_column(k)
+    est = RidgeCV(**kw).fit(X, y)
+    ref = sk.RidgeCV(**kw).fit(X, y)
+    assert est.alpha_ == ref.alpha_
+    assert _rel(est.coef_ * units, ref.coef_ * units) < 1e-8
+    assert est.best_score_ == pytest.approx(ref.best_score_, rel=1e-8)
+    assert est.score(X, y) == pytest.approx(ref.score(X, y), rel=1e-10)
+
+
+@pytest.mark.filterwarnings("ignore::scipy.linalg.LinAlgWarning")
+@pytest.mark.parametrize("k", [1.0, 1e6, 3e6, 1e7, 1e9])
+@pytest.mark.parametrize("solver", ["svd", "auto"])
+def test_ridge_one_large_scale_feature_matches_sklearn(k, solver):
+    X, y, units = _one_large_column(k)
+    est = Ridge(alpha=0.1, solver=solver).fit(X, y)
+    ref = sk.Ridge(alpha=0.1, solver=solver).fit(X, y)
+    assert _rel(est.coef_ * units, ref.coef_ * units) < 1e-8
+    assert est.intercept_ == pytest.approx(ref.intercept_, rel=1e-8, abs=1e-10)
+
+
+def test_ridgecv_svd_large_sample_weight_ratio_matches_sklearn():
+    # weights 1e15 vs 1: the weighted spectrum spans > 1e13 as well
+    X, y, _ = _one_large_column(1.0)
+    sw = np.ones(X.shape[0])
+    sw[:3] = 1e15
+    est = RidgeCV(alphas=[1.0], gcv_mode="svd").fit(X, y, sample_weight=sw)
+    ref = sk.Ridge(alpha=1.0, solver="svd").fit(X, y, sample_weight=sw)
+    assert _rel(est.coef_, ref.coef_) < 1e-8
+
+
+def test_ridge_svd_alpha_zero_is_least_norm():
+    # alpha=0 keeps the pseudo-inverse: a duplicated column shares its weight
+    X, y, _ = _one_large_column(1.0)
+    Xd = np.hstack([X, X[:, :1]])
+    Xc, yc = Xd - Xd.mean(axis=0), y - y.mean()
+    expected = np.linalg.lstsq(Xc, yc, rcond=None)[0]
+    est = Ridge(alpha=0.0, solver="svd").fit(Xd, y)
+    assert _rel(est.coef_, expected) < 1e-10
+    cv = RidgeCV(alphas=[0.0], cv=3).fit(Xd, y)
+    assert _rel(cv.coef_, expected) < 1e-10
+
+
+@pytest.mark.parametrize("Est", [Ridge, RidgeCV])
+@pytest.mark.parametrize(
+    "weight, message",
+    [(np.inf, "Input sample_weight contains infinity"),
+     (np.nan, "Input sample_weight contains NaN"),
+     ([1.0, np.inf] + [1.0] * 8, "Input sample_weight contains infinity"),
+     ([np.nan] + [1.0] * 9, "Input sample_weight contains NaN")],
+)
+def test_nonfinite_sample_weight_is_rejected(Est, weight, message):
+    # a scalar inf used to be accepted (all-NaN coef_), a scalar NaN was
+    # reported as "at least one positive entry"
+    X, y, _ = _data(10, 3)
+    with pytest.raises(ValueError, match=message):
+        Est().fit(X, y, sample_weight=weight)
+
+
+def _overflowing(case):
+    X, y, _ = _data(60, 6)
+    if case == "entry 1e308":
+        X[0, 0] = 1e308
+    elif case == "column x 1e170":
+        X[:, 0] *= 1e170
+    else:  # float32 whose squares overflow float32
+        X = (X * 1e19).astype(np.float32)
+    return X, y
+
+
+@pytest.mark.parametrize("case", ["entry 1e308", "column x 1e170", "float32 1e19"])
+@pytest.mark.parametrize(
+    "make",
+    [lambda: Ridge(), lambda: Ridge(solver="svd"), lambda: RidgeCV(),
+     lambda: RidgeCV(gcv_mode="svd"), lambda: RidgeCV(cv=3)],
+    ids=["Ridge", "Ridge-svd", "RidgeCV", "RidgeCV-svd", "RidgeCV-cv"],
+)
+def test_overflowing_X_is_rejected(case, make):
+    # used to return all-NaN (or all-zero) coef_ with only RuntimeWarnings
+    X, y = _overflowing(case)
+    est = make()
+    if case == "float32 1e19" and (
+        getattr(est, "solver", None) == "svd" or getattr(est, "cv", 0) is None
+    ):
+        # float64 SVD / leave-one-out square in float64: no overflow, a
+        # finite fit that matches the float64 one
+        est.fit(X, y)
+        ref = type(est)(**est.get_params()).fit(X.astype(np.float64), y)
+        assert _rel(est.coef_, ref.coef_) < 1e-5
+        return
+    dtype = "float32" if case == "float32 1e19" else "float64"
+    with np.errstate(all="ignore"), pytest.raises(
+        ValueError, match=f"X has values too large to square in {dtype}"
+    ):
+        est.fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("solver", ["lsqr", "sparse_cg"])
+def test_iterative_solver_overflow_is_rejected(solver):
+    X, y = _overflowing("column x 1e170")
+    with np.errstate(all="ignore"), pytest.raises(
+        ValueError, match="resulted in non-finite parameter values"
+    ):
+        Ridge(solver=solver).fit(X, y)
+
+
+def test_ridgecv_training_fold_with_zero_weights_is_rejected():
+    # used to fail with r2_score's "Input contains NaN"; LassoCV's message
+    from sklearn.model_selection import KFold
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 5)
+    y = X[:, 0] + rng.randn(30)
+    sw = np.r_[np.ones(10), np.zeros(20)]  # fold 0 trains on rows 10..29
+    with pytest.raises(
+        ValueError, match="A training fold has only zero sample weights"
+    ):
+        RidgeCV(alphas=[0.1, 1.0], cv=KFold(3)).fit(X, y, sample_weight=sw)
+
+
+@pytest.mark.parametrize("scoring", [None, "r2"])
+def test_ridgecv_alpha_per_target_single_column_score_shape(scoring):
+    X, y, _ = _data(30, 4)
+    Y = y[:, None]
+    est = RidgeCV(alpha_per_target=True, scoring=scoring).fit(X, Y)
+    ref = sk.RidgeCV(alpha_per_target=True, scoring=scoring).fit(X, Y)
+    assert np.shape(est.best_score_) == np.shape(ref.best_score_) == (1,)
+    assert np.allclose(est.best_score_, ref.best_score_, rtol=1e-10)
+    assert est.alpha_ == ref.alpha_
+    # 1-D y keeps a scalar score, as in scikit-learn
+    assert np.ndim(RidgeCV(alpha_per_target=True).fit(X, y).best_score_) == 0
