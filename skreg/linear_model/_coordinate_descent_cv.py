@@ -185,9 +185,10 @@ class _EnetCVBase(LinearPredictMixin, RegressorMixin, BaseEstimator,
         X, y = validate_regression_data(self, X, y, multi_output=True)
         if y.ndim > 1 and y.shape[1] > 1:
             raise ValueError(
-                f"For multi-task outputs, use MultiTask{type(self).__name__}: "
                 f"{type(self).__name__} fits a single target, got y of shape "
-                f"{y.shape}."
+                f"{y.shape}: fit one {type(self).__name__} per target, or "
+                f"scikit-learn's MultiTask{type(self).__name__} for a joint "
+                "(multi-task) fit."
             )
         y = column_or_1d(y, warn=True)
         n_features = X.shape[1]
@@ -361,7 +362,8 @@ _CV_PARAMETERS_DOC = """
     fit_intercept : bool, default=True
         Fit an unpenalized intercept. Sparse ``X`` is never densified.
     precompute : 'auto', bool or array-like, default='auto'
-        Gram-matrix use in the CV paths ('auto': when n_samples > n_features).
+        Gram-matrix use in the CV paths ('auto': when n_samples >
+        2 * n_features and n_features <= 5000).
         The refit uses it only when True or given as an array.
     max_iter : int, default=1000
         Maximum number of epochs per alpha.
@@ -373,7 +375,8 @@ _CV_PARAMETERS_DOC = """
     cv : int, cross-validation generator or iterable, default=None
         Splitting strategy as in scikit-learn (None: 5-fold ``KFold``).
     verbose : bool or int, default=False
-        Verbosity of the joblib loop.
+        Verbosity of the joblib loop (ElasticNetCV's default is 0, as in
+        scikit-learn).
     n_jobs : int or None, default=None
         Number of (l1_ratio, fold) paths computed in parallel (threads).
     positive : bool, default=False

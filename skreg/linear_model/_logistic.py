@@ -138,6 +138,11 @@ def _class_sample_weights(y_encoded, classes, sample_weight, class_weight):
                                                  class_weight)
 
 
+def _label(value):
+    """A class label as users wrote it: ``'b'`` or ``0``, not ``np.str_('b')``."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _validate_inputs(estimator, X, y, sample_weight, reset=True):
     """Validate X, y, weights; return X, encoded y, classes, weights."""
     if estimator is not None:
@@ -158,7 +163,7 @@ def _validate_inputs(estimator, X, y, sample_weight, reset=True):
     if classes.shape[0] < 2:
         raise ValueError(
             "This solver needs samples of at least 2 classes in the data, but "
-            f"the data contains only one class: {classes[0]!r}."
+            f"the data contains only one class: {_label(classes[0])}."
         )
     y_encoded = encoder.transform(y)
     sw = check_sample_weight(sample_weight, X, dtype=np.float64)
@@ -823,9 +828,12 @@ class LogisticRegressionCV(LogisticRegression):
     scores_, coefs_paths_ : dict or ndarray
         See ``use_legacy_attributes``; paths hold the intercept last.
     n_iter_ : ndarray
-        Prox-Newton steps, shape as scikit-learn's.
+        Solver iterations per fold path point, shape as scikit-learn's.
     kkt_violation_, dual_gap_ : float
         Certificate of the refitted model (NaN without refit).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when X has string feature names.
 
     Examples
     --------

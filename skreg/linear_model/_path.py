@@ -108,6 +108,14 @@ def _alpha_max(X, y, *, l1_ratio, sample_weight, penalty_factor, fit_intercept,
         xbar = np.asarray(X.T @ sw, dtype=np.float64).ravel() / sw.sum()
         corr -= np.outer(xbar, weighted.sum(axis=0))
     grad = -corr / sw.sum()
+    if not np.all(np.isfinite(grad)):
+        # finite X and y whose products overflow (float32 X near 1e19): the
+        # grid would be NaN and the error would blame alpha
+        hint = " or converted to float64" if X.dtype == np.float32 else ""
+        raise ValueError(
+            f"X^T y overflows in {X.dtype}: X and y have values too large. "
+            f"They need to be preprocessed (e.g. rescaled{hint})."
+        )
     return enet_alpha_max(grad, l1_ratio, pf, positive)
 
 
@@ -448,10 +456,13 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
 
     (``rho = l1_ratio``; no intercept ``b`` unless ``fit_intercept=True``;
     ``s`` = ``sample_weight`` rescaled to sum to n, ``f`` =
-    ``penalty_factor``), warm-starting from the previous alpha. Several
-    targets are solved as independent problems (scikit-learn instead solves
-    the multi-task problem for 2-D ``y``; use ``MultiTaskElasticNet`` for
-    that).
+    ``penalty_factor``), warm-starting from the previous alpha. A 2-D ``y``
+    is solved, as in scikit-learn, as one multi-task elastic net: the
+    penalty of feature j is then
+    :math:`\alpha f_j (\rho \|W_j\|_2 + \frac{1-\rho}{2} \|W_j\|_2^2)` on
+    its row of coefficients across targets, so features enter or leave for
+    all targets together (the estimators' ``fit`` with 2-D ``y`` instead
+    solves one independent problem per target, as scikit-learn's).
 
     Parameters
     ----------
@@ -469,7 +480,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
         Number of alphas of the automatic grid (100 by default) or an explicit
         grid (sorted decreasingly when it has more than one value).
     precompute : 'auto', bool or array of shape (n_features, n_features), default='auto'
-        Use the Gram matrix; 'auto' uses it when n_samples > 2 * n_features.
+        Use the Gram matrix; 'auto' uses it when n_samples > 2 * n_features
+        and n_features <= 5000.
         An array is taken as the Gram matrix of the (weighted, centered) X.
     Xy : array-like of shape (n_features,) or (n_features, n_targets), default=None
         ``X.T @ y``; only used with a precomputed Gram array.

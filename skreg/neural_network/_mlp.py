@@ -901,7 +901,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights.
         classes : array of shape (n_classes,), default=None
-            All classes; required on the first call, ignored afterwards.
+            All classes; required on the first call. Later calls may pass
+            them again; different classes raise a ValueError.
 
         Returns
         -------

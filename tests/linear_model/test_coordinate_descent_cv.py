@@ -290,3 +290,17 @@ def test_bad_data(cls):
     for X_, y_, kw, match in cases:
         with pytest.raises(ValueError, match=match):
             cls(cv=3, alphas=5).fit(X_, y_, **kw)
+
+
+def test_overflowing_products_and_multi_target_messages():
+    # float32 X and y near 1e19: X^T y overflows; the grid was NaN and the
+    # error blamed alpha ("alpha must be a finite non-negative number")
+    rng = np.random.default_rng(0)
+    X = (rng.standard_normal((50, 4)) * 1e19).astype(np.float32)
+    y = (X.astype(np.float64) @ np.ones(4)).astype(np.float32)
+    with pytest.raises(ValueError, match="X\\^T y overflows in float32"):
+        LassoCV(cv=3).fit(X, y)
+    # skreg has no MultiTaskLassoCV: the message must not send users there
+    with pytest.raises(ValueError, match="fit one LassoCV per target, or "
+                                         "scikit-learn's MultiTaskLassoCV"):
+        LassoCV(cv=3).fit(X.astype(np.float64) / 1e19, np.ones((50, 2)))
