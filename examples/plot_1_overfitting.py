@@ -79,6 +79,11 @@ disp = ValidationCurveDisplay.from_estimator(
 )
 disp.ax_.set_yscale("log")
 disp.ax_.set_title("Error against model capacity")
+# The display keeps the raw scores (negative MSE): negate them back.
+degree_mse = -disp.test_scores.mean(axis=1)
+best_degree = degrees[np.argmin(degree_mse)]
+print(f"best degree: {best_degree}, validation MSE {degree_mse.min():.3f}")
+print(f"degree 15 without penalty: validation MSE {degree_mse[-1]:.3g}")
 
 # %%
 # Keep the capacity, add a penalty
@@ -86,8 +91,13 @@ disp.ax_.set_title("Error against model capacity")
 # Instead of choosing the degree, keep degree 15 and let an L2 penalty
 # (:class:`skreg.Ridge`) shrink the coefficients. A tiny alpha reproduces the
 # overfitted polynomial, a huge alpha flattens it (underfitting again), and in
-# between lies a model as good as the best low degree. The regularization
-# strength has become the capacity knob, but a continuous one.
+# between the validation error falls from 18.8 (the unpenalized degree-15
+# fit above) to 0.235 at the best alpha of this grid, 0.01: about 80 times
+# lower. It does not come down to the best low degree, though (degree 5,
+# 0.095; a finer grid of alphas gets the penalized model to about 0.18). The
+# regularization strength has become a continuous capacity knob that rescues
+# the flexible model from its overfitting, but on this problem cutting the
+# degree still fits better.
 alphas = np.logspace(-8, 2, 11)
 disp = ValidationCurveDisplay.from_estimator(
     polynomial_model(15, Ridge()), X, y,
@@ -98,8 +108,9 @@ disp = ValidationCurveDisplay.from_estimator(
 disp.ax_.set_xscale("log")
 disp.ax_.set_yscale("log")
 disp.ax_.set_title("Degree 15, error against the L2 penalty")
-# The display keeps the raw scores (negative MSE): the best is the largest.
-best_alpha = alphas[np.argmax(disp.test_scores.mean(axis=1))]
+ridge_mse = -disp.test_scores.mean(axis=1)
+best_alpha = alphas[np.argmin(ridge_mse)]
+print(f"degree 15, best alpha {best_alpha:.1g}: validation MSE {ridge_mse.min():.3f}")
 
 fig, ax = plt.subplots(figsize=(5, 3.5))
 ax.scatter(X, y, s=12, color="black", label="training samples")

@@ -99,9 +99,10 @@ print(f"ElasticNetCV (1se): l1_ratio={enet.l1_ratio_}, alpha={enet.alpha_:.3g}, 
       f"test MSE {np.mean((enet.predict(X_test) - y_test) ** 2):.1f}")
 
 # %%
-# Every fitted skreg model also reports how well it was solved: ``dual_gap_``
-# is the duality gap of the returned solution, an upper bound on the distance
-# between its objective and the true minimum of
+# Every fitted Lasso or elastic net (CV or not) also reports how well it was
+# solved (so do the logistic models; Ridge reports a KKT violation only):
+# ``dual_gap_`` is the duality gap of the returned solution, an upper bound
+# on the distance between its objective and the true minimum of
 # ``1/(2n) ||y - Xw - b||^2 + alpha ||w||_1``.
 residual = y_train - lasso.predict(X_train)
 objective = 0.5 * np.mean(residual**2) + lasso.alpha_ * np.abs(lasso.coef_).sum()

@@ -93,16 +93,26 @@ study("L2", {"alpha": 3.0}, "alpha", [0.1, 1.0, 3.0, 10.0])
 # L1 weight penalty (``l1_ratio=1``)
 # ----------------------------------
 # The same penalty with an L1 norm, applied by a soft-thresholding step after
-# each update, so that weights become exactly zero, not just small. The
-# network that remains is very sparse. A first-layer input whose outgoing
-# weights are all zero is ignored by the network, so a strong enough L1
-# penalty also removes input features; push it further and the whole network
-# collapses to a constant (the right end of the validation curve).
+# each update, so that weights become exactly zero, not just small. At
+# ``alpha=1`` most weights of every layer are exactly zero (the first line
+# printed below). It does not remove input features here, though: an input
+# would be ignored only if all its outgoing weights were zero, and each of the
+# 22 inputs keeps a few non-zero ones. What the penalty does to the inputs is
+# weaken the noise: the summed absolute weight leaving the two moon
+# coordinates (1.61 and 4.08) is 5 and 12 times that of an average noise
+# input (0.35). No alpha we tried prunes the noise inputs alone on this
+# problem: at 0.5, 1, 1.5 and 1.75 all 22 inputs keep non-zero weights, and
+# at 2 every weight is zero and the network predicts a constant (the right
+# end of the validation curve).
 l1_model = study("L1", {"alpha": 1.0, "l1_ratio": 1.0}, "alpha", [0.3, 1.0, 2.0, 3.0])
 zero_share = [float(np.mean(W == 0)) for W in l1_model.coefs_]
-used = np.flatnonzero(np.abs(l1_model.coefs_[0]).sum(axis=1))
+input_weight = np.abs(l1_model.coefs_[0]).sum(axis=1)
+used = np.flatnonzero(input_weight)
 print("share of exactly-zero weights per layer:", np.round(zero_share, 2).tolist())
 print(f"input features still used: {used.size} of {X.shape[1]}")
+print("summed |weight| leaving each moon input:",
+      np.round(input_weight[:2], 2).tolist(),
+      f"- mean over the 20 noise inputs: {input_weight[2:].mean():.2f}")
 
 # %%
 # Dropout
@@ -128,22 +138,31 @@ study("batch norm", {"batch_norm": True}, "learning_rate_init",
 # %%
 # Early stopping
 # --------------
-# Stop when the validation loss has not improved for ``n_iter_no_change``
-# epochs and restore the weights of the best epoch (red line). Training time
-# becomes the capacity knob. The validation curve on the right makes that
-# explicit for the unregularized network: accuracy against the number of
-# epochs it is allowed to train (``max_iter``, no early stopping). Training
-# accuracy keeps rising; validation accuracy stops improving after a few
-# epochs — early stopping finds that point without a grid. Because the best
-# weights are restored, the patience mostly decides how long training runs,
-# not which model is kept.
-study("early stopping",
-      {"early_stopping": True, "monitor": "val_loss", "n_iter_no_change": 10})
+# Stop when the validation loss has not improved (by more than ``tol``) for
+# more than ``n_iter_no_change`` epochs, i.e. after 11 such epochs with
+# ``n_iter_no_change=10``, and restore the weights of the best epoch (red
+# line). Training time becomes the capacity knob. Here the validation loss is
+# lowest at epoch 4 and training stops 11 epochs later, at epoch 15 (printed
+# below). The validation curve on the right shows the unregularized network's
+# accuracy against the number of epochs it is allowed to train (``max_iter``,
+# no early stopping): training accuracy reaches 1.0 by 20 epochs, validation
+# accuracy peaks at 0.765 (10 and 20 epochs) and then falls slowly (0.755
+# at 80). Early stopping on the validation *loss* stops before that peak:
+# its validation accuracy at epoch 4 is 0.73, and its test accuracy is the
+# lowest in the summary below. Because the best weights are restored, the
+# patience mostly decides how long training runs, not which model is kept.
+early = study("early stopping",
+              {"early_stopping": True, "monitor": "val_loss", "n_iter_no_change": 10})
+print(f"best epoch: {early.best_epoch_ + 1}, epochs run: {early.n_iter_}, "
+      f"validation accuracy at the best epoch: "
+      f"{early.validation_scores_[early.best_epoch_]:.3f}")
 curve = ValidationCurveDisplay.from_estimator(
     MLPClassifier(**base), X_trval, y_trval, param_name="max_iter",
     param_range=[2, 5, 10, 20, 40, 80], cv=split, score_name="accuracy",
     std_display_style=None,
 )
+print("validation accuracy after 2, 5, 10, 20, 40, 80 epochs:",
+      np.round(curve.test_scores.ravel(), 3).tolist())
 curve.ax_.set_title("no regularization: accuracy against epochs")
 
 # %%
@@ -168,9 +187,17 @@ study("mixup", {"mixup_alpha": 0.4}, "mixup_alpha", [0.0, 0.2, 0.4, 1.0])
 # Summary
 # -------
 # Test accuracy of each single regularizer, at the setting used for its
-# history. With 200 training samples the differences between regularizers
-# are of the order of the test-set noise (about 3 points); the gap between
-# any of them and no regularization is the point.
+# history, on the 200 test samples. Against 0.800 without regularization,
+# L1 (0.845), L2 (0.830), dropout (0.825) and mixup (0.820) do better, while
+# input noise (0.790), batch normalization (0.780) and early stopping
+# (0.755) do worse at these settings. The standard error of an accuracy near
+# 0.8 on 200 samples is about 2.8 points and the largest difference from
+# the baseline is 4.5 points (1.6 standard errors), so this single split
+# does not rank the regularizers; each is also shown at a single strength
+# (the validation curves above show the effect of the others). Batch
+# normalization is mainly an aid to optimization, and early stopping here
+# keeps the epoch with the lowest validation *loss*, which is not the one
+# with the best validation accuracy.
 for name, acc in test_accuracy.items():
     print(f"{name:>18}: {acc:.3f}")
 plt.show()

@@ -7,7 +7,7 @@ from the epoch count and the number of samples seen ``t``:
 - ``invscaling``: ``lr = learning_rate_init / (t + 1) ** power_t``
   (scikit-learn's formula, ``t`` counting samples);
 - ``adaptive``: constant until the stopping criterion fires, then divided
-  by 5 (training stops once it falls below 1e-6);
+  by 5 (training stops once it is at or below 1e-6);
 - ``cosine``: ``lr = learning_rate_init * (1 + cos(pi * epoch / max_iter)) / 2``,
   decaying from ``learning_rate_init`` towards 0 at ``max_iter`` epochs.
 """
@@ -44,8 +44,8 @@ class LearningRateSchedule:
     def on_plateau(self):
         """Stopping criterion fired: return True to stop training.
 
-        'adaptive' divides the rate by 5 and continues while it stays above
-        1e-6; every other schedule stops.
+        'adaptive' stops once the rate is at or below 1e-6, else divides it
+        by 5 and continues; every other schedule stops.
         """
         if self.kind != "adaptive":
             return True
