@@ -771,8 +771,9 @@ class LogisticRegressionCV(LogisticRegression):
         attributes have no ``l1_ratio`` axis, as in scikit-learn.
     fit_intercept : bool, default=True
     cv : int, cross-validation generator or iterable, default=None
-        None means 5-fold stratified (fewer folds, with a warning, when the
-        smallest class has 2-4 members).
+        None means 5-fold stratified, as scikit-learn (which warns when the
+        smallest class has fewer than 5 members; with 3+ classes a training
+        fold may then lack a class, which is fitted all the same).
     dual : bool, default=False
         Accepted for compatibility (the primal is always solved).
     penalty : {'l1', 'l2', 'elasticnet'}, default='deprecated'
@@ -952,19 +953,9 @@ class LogisticRegressionCV(LogisticRegression):
         if Cs.size == 0 or np.any(np.isnan(Cs)) or np.any(Cs <= 0):
             raise ValueError(f"Cs must contain positive values; got {Cs}.")
         y_labels = classes[y_enc]
-        cv = self.cv
-        if cv is None:
-            # 5-fold stratified as scikit-learn; fewer folds when a class has
-            # fewer than 5 members (scikit-learn raises there)
-            smallest = int(np.bincount(y_enc).min())
-            if 2 <= smallest < 5:
-                warnings.warn(
-                    f"The least populated class has {smallest} members: using "
-                    f"{smallest}-fold instead of 5-fold cross-validation.",
-                    UserWarning,
-                )
-                cv = smallest
-        cv = check_cv(cv, y_labels, classifier=True)
+        # None: 5-fold stratified, as scikit-learn (which warns, and fits,
+        # when a class has fewer members than folds)
+        cv = check_cv(self.cv, y_labels, classifier=True)
         # integer indices: splitters may yield boolean masks or lists, and
         # the compiled row gather trusts its indices
         if _routing_enabled():
@@ -1184,8 +1175,10 @@ def _fold_path(X, y_enc, classes, sw, cw, train, test, Cs, l1_ratio, pf,
     weights = (sw * cw)[train]
     Xa = ColumnAccess(X_train)
     y_train = y_enc[train]
-    present = np.unique(y_train)
-    if present.shape[0] < n_classes and n_classes == 2:
+    # with 3+ classes a class absent from the training fold is fitted all the
+    # same (its intercept heads to -inf until the KKT tolerance holds), as
+    # scikit-learn; a binary fold with one class has no finite model
+    if n_classes == 2 and np.unique(y_train).shape[0] < 2:
         raise ValueError(
             "A training fold contains a single class; use fewer folds or a "
             "stratified splitter."

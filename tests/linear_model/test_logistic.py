@@ -731,3 +731,16 @@ def test_cv_routes_groups_to_the_splitter_like_sklearn():
             X, y, groups=groups)
     np.testing.assert_allclose(ours["test_score"], ref["test_score"])
     assert fitted.scores_[1].shape == (3, 4)
+
+
+def test_cv_default_folds_with_a_small_class_match_sklearn():
+    # scikit-learn keeps 5 stratified folds (with a warning) when a class has
+    # fewer than 5 members; skreg used to switch to fewer folds
+    X = np.random.default_rng(0).standard_normal((40, 3))
+    y = np.array([0] * 20 + [1] * 17 + [2] * 3)
+    with pytest.warns(UserWarning, match="least populated class"):
+        LogisticRegressionCV(l1_ratios=(0,)).fit(X, y)
+    ours, ref = _lrcv_pair(X, y)
+    assert ours.scores_.shape == ref.scores_.shape == (5, 1, 10)
+    np.testing.assert_allclose(ours.scores_, ref.scores_)
+    assert ours.C_ == ref.C_
