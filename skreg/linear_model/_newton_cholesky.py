@@ -103,6 +103,28 @@ def _weighted_grams(X, weights):
     return out
 
 
+def scores64(Xa, W, b):
+    """``(X W + b).T`` with float64 products, also for float32 X.
+
+    ``ColumnAccess.scores`` multiplies in X's dtype: with float32 X its
+    rounding (1e-7 relative) left the certificate of a tight fit above tol
+    after the solver had reported it below. Dense float32 X is widened by
+    blocks of rows (no float64 copy of X).
+    """
+    X = Xa.matrix
+    if Xa.dtype == np.float64 or sp.issparse(X):
+        # scipy widens float32 sparse data to the float64 of W
+        Z = np.asarray(X @ W, dtype=np.float64)
+        return np.ascontiguousarray(Z.T) + b[:, None]
+    n, p = X.shape
+    Z = np.empty((W.shape[1], n))
+    step = max(1, _BLOCK_BYTES // (8 * max(p, 1)))
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        Z[:, start:stop] = (X[start:stop].astype(np.float64) @ W).T
+    return Z + b[:, None]
+
+
 def hessian(Xa, datafit, lam2, fit_intercept):
     r"""Hessian of the objective in ``(W.ravel(), b)`` order.
 
@@ -167,7 +189,7 @@ def newton_cholesky(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
     lam2 = alpha_rows * (1.0 - l1_ratio)
     flat = _flat_directions(n_features, K, lam2, fit_intercept)
     scores = np.empty(n_features)
-    Z = Xa.scores(W, b)
+    Z = scores64(Xa, W, b)
     raw = datafit.prepare(Z)
     n_steps = 0
     stalled = False
@@ -189,7 +211,7 @@ def newton_cholesky(Xa, datafit, alpha, l1_ratio, penalty_factor, *,
         step = newton_step(H, g, flat)
         D = step[: n_features * K].reshape(n_features, K)
         delta_b = step[n_features * K:] if fit_intercept else np.zeros(K)
-        Q = Xa.scores(D, delta_b)
+        Q = scores64(Xa, D, delta_b)
         loss0 = datafit.prepared_loss
         raw = datafit.prepare(Z + Q)
         t = _line_search(datafit, loss0, datafit.prepared_loss, Z, Q, W, D, G,
