@@ -956,8 +956,6 @@ class LogisticRegressionCV(LogisticRegression):
         # None: 5-fold stratified, as scikit-learn (which warns, and fits,
         # when a class has fewer members than folds)
         cv = check_cv(self.cv, y_labels, classifier=True)
-        # integer indices: splitters may yield boolean masks or lists, and
-        # the compiled row gather trusts its indices
         if _routing_enabled():
             routed = process_routing(self, "fit", sample_weight=sample_weight,
                                      **params)
@@ -966,6 +964,8 @@ class LogisticRegressionCV(LogisticRegression):
             split_params = {}
             score_params = ({} if sample_weight is None
                             else {"sample_weight": sw})
+        # integer indices: splitters may yield boolean masks or lists, and
+        # the compiled row gather trusts its indices
         rows = np.arange(X.shape[0])
         folds = [(rows[np.asarray(train)], rows[np.asarray(test)])
                  for train, test in cv.split(X, y_labels, **split_params)]
