@@ -230,9 +230,12 @@ class RegularizationPathDisplay:
         The estimator (Lasso, ElasticNet, Ridge, LogisticRegression, or any
         estimator with an ``alpha`` or ``C`` parameter and ``coef_``) is cloned
         and refitted along the grid from strong to weak regularization,
-        warm-started when it has ``warm_start``; every other parameter
-        (intercept, ``l1_ratio``, ``penalty_factor``, ``positive``, ``tol``...)
-        is kept, so the path is exactly the one of that estimator.
+        warm-started when it has an ``alpha`` and ``warm_start`` (models with
+        a ``C`` are refitted from scratch at each point: a warm start at
+        their loose default tolerance stalls at weak regularization); every
+        other parameter (intercept, ``l1_ratio``, ``penalty_factor``,
+        ``positive``, ``tol``...) is kept, so the path is the one of that
+        estimator.
 
         For a *fitted* cross-validated estimator (``LassoCV``,
         ``ElasticNetCV``, ``RidgeCV``, ``LogisticRegressionCV``), the path

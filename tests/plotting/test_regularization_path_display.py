@@ -292,3 +292,30 @@ def test_logistic_cv_with_default_l1_ratios_draws_its_l2_path(binary):
     assert disp.mark_lines_["alpha_min"].get_xdata()[0] == pytest.approx(cv_model.C_[0])
     # L2 only: no coefficient is exactly zero anywhere on the path
     assert np.all(disp.nonzero_line_.get_ydata() == X.shape[1])
+
+
+def test_logistic_path_points_are_the_estimator_fitted_at_each_C():
+    # a warm start at the default tol stalled at weak regularization (flat
+    # objective): the L2 path of the standardized breast-cancer data stayed
+    # at a largest coefficient of 9.9 from C=200 to 1e4 (a fit there: 106)
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    est = lm.LogisticRegression(max_iter=1000)
+    disp = RegularizationPathDisplay.from_estimator(est, X, y, alphas=[1e-2, 1e2, 1e4])
+    for k, C in enumerate(disp.alphas):
+        single = lm.LogisticRegression(C=C, max_iter=1000).fit(X, y).coef_[0]
+        assert_allclose(disp.coefs[:, k], single)
+
+
+def test_sklearn_logistic_cv_with_its_default_parameters():
+    # scikit-learn 1.9's LogisticRegressionCV() has l1_ratios='warn'
+    from sklearn.linear_model import LogisticRegressionCV as SkLogisticRegressionCV
+
+    X, y = make_classification(n_samples=120, n_features=5, random_state=0)
+    with pytest.warns(FutureWarning):
+        cv_model = SkLogisticRegressionCV(Cs=4, cv=3).fit(X, y)
+    disp = RegularizationPathDisplay.from_estimator(cv_model, X, y)
+    assert np.all(disp.nonzero_line_.get_ydata() == X.shape[1])  # an L2 path
