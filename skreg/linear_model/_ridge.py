@@ -113,6 +113,20 @@ _REPORTED_NAME = {
 }
 
 
+def _svd_fallback(X, Y, sample_weight, pf, fit_intercept, alphas):
+    """Coefficients from the SVD of X when its normal equations are singular.
+
+    As scikit-learn: a Cholesky factorization that fails in rounding means
+    ``X^T X`` has lost the directions whose squared singular values are
+    below its rounding (columns with a mean of 1e8 and a spread of 1); the
+    singular values of X itself keep them (objective 3.99, where the
+    least-norm solve on ``X^T X`` gave 398). Returns ``(W, None, None)``:
+    the Gram matrix is not to be used for the certificate either.
+    """
+    spectrum = RidgeSpectrum(X, Y, sample_weight, pf, fit_intercept, "svd")
+    return spectrum.coef(alphas), None, None
+
+
 def _fit_ridge(X, Y, sample_weight, alphas, pf, *, fit_intercept, solver, positive,
                tol, max_iter, check_finite_as=None):
     """Solve ridge for every column of Y; returns a dict of fitted pieces.
@@ -161,6 +175,9 @@ def _fit_ridge(X, Y, sample_weight, alphas, pf, *, fit_intercept, solver, positi
         W, fallback = solve_gram_cholesky(G, C, alphas, pf)
         if fallback:
             reported = "svd"
+            if not is_sparse:
+                W, G, C = _svd_fallback(X, Y, sample_weight, pf, fit_intercept,
+                                        alphas)
     elif kind == "kernel":
         scale = 1.0 / np.sqrt(pf)
         scaled = CenteredDesign(X, x_mean, sqrt_sw, scale)
@@ -168,6 +185,9 @@ def _fit_ridge(X, Y, sample_weight, alphas, pf, *, fit_intercept, solver, positi
         W *= scale[:, None]
         if fallback:
             reported = "svd"
+            if not is_sparse:
+                W, _, _ = _svd_fallback(X, Y, sample_weight, pf, fit_intercept,
+                                        alphas)
     elif kind in ("svd", "kernel_spectral"):
         mode = "svd" if kind == "svd" else "kernel"
         spectrum = RidgeSpectrum(X, Y, sample_weight, pf, fit_intercept, mode)

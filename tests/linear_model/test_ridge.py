@@ -851,3 +851,49 @@ def test_ridgecv_alpha_per_target_single_column_score_shape(scoring):
     assert est.alpha_ == ref.alpha_
     # 1-D y keeps a scalar score, as in scikit-learn
     assert np.ndim(RidgeCV(alpha_per_target=True).fit(X, y).best_score_) == 0
+
+
+def _ridge_objective(X, y, w, alpha):
+    r = y - X @ w
+    return r @ r + alpha * w @ w
+
+
+@pytest.mark.parametrize("alpha", [1e-3, 1.0, 100.0])
+def test_normal_equations_that_lose_directions_fall_back_to_the_svd_of_X(alpha):
+    # columns with a mean of 1e8 and a spread of 1, no intercept: X^T X +
+    # alpha I is indefinite in rounding; the least-norm solve on it dropped
+    # well-determined directions (objective 398 instead of 3.99), scikit-learn
+    # falls back to the SVD of X
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 10)
+    X[:, :3] += 1e8
+    y = X[:, 0] - X[:, 1] + 0.1 * rng.randn(200)
+    A = np.vstack([X, np.sqrt(alpha) * np.eye(10)])
+    exact = np.linalg.lstsq(A, np.r_[y, np.zeros(10)], rcond=None)[0]
+    best = _ridge_objective(X, y, exact, alpha)
+    for model in (Ridge(alpha=alpha, fit_intercept=False),
+                  RidgeCV(alphas=[alpha], fit_intercept=False),
+                  RidgeCV(alphas=[alpha], fit_intercept=False, cv=3)):
+        w = model.fit(X, y).coef_
+        assert _ridge_objective(X, y, w, alpha) == pytest.approx(best, rel=1e-8)
+
+
+def test_rank_decision_does_not_depend_on_feature_units():
+    # alpha = 0 with a duplicated column in 1e4 units: the least-norm
+    # fallback cut the eigenvalues of X^T X at a level relative to the
+    # largest, which dropped a feature measured in 1e-4 units (objective 182
+    # instead of 88)
+    rng = np.random.RandomState(0)
+    X = rng.randn(100, 3)
+    X[:, 1] = X[:, 2]
+    X[:, 0] *= 1e-4
+    X[:, 1:] *= 1e4
+    y = 1e4 * X[:, 0] + rng.randn(100)
+    ours = Ridge(alpha=0.0).fit(X, y)
+    ref = sk.Ridge(alpha=0.0, solver="svd").fit(X, y)
+
+    def sse(m):
+        return np.sum((y - m.predict(X)) ** 2)
+
+    assert sse(ours) <= sse(ref) * (1 + 1e-10)
+    assert abs(ours.coef_[0]) > 1e3
