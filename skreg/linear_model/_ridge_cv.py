@@ -326,17 +326,25 @@ class RidgeCV(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
             else:
                 score_params = {} if sw is None else {"sample_weight": sw}
             identity = _LooIdentityRegressor()
+
+            def score(pred, truth):
+                # a leverage of 1 in rounding (1 - H_ii = 0 at a tiny alpha)
+                # gives infinite predictions: that alpha loses, as with
+                # scoring=None, instead of the scorer raising on them
+                if not np.all(np.isfinite(pred)):
+                    return -np.inf
+                return scorer(identity, pred, truth, **score_params)
+
             if per_target:
                 scores = np.array([
-                    [scorer(identity, values[:, t, j], Y[:, t], **score_params)
-                     for j in range(len(alphas))]
+                    [score(values[:, t, j], Y[:, t]) for j in range(len(alphas))]
                     for t in range(n_targets)
                 ])
             else:
                 y_true = Y[:, 0] if np.ndim(y) == 1 else Y
                 scores = np.array([
-                    scorer(identity, values[:, 0, j] if np.ndim(y) == 1
-                           else values[:, :, j], y_true, **score_params)
+                    score(values[:, 0, j] if np.ndim(y) == 1 else values[:, :, j],
+                          y_true)
                     for j in range(len(alphas))
                 ])
 

@@ -897,3 +897,17 @@ def test_rank_decision_does_not_depend_on_feature_units():
 
     assert sse(ours) <= sse(ref) * (1 + 1e-10)
     assert abs(ours.coef_[0]) > 1e3
+
+
+def test_ridgecv_scorer_never_sees_infinite_leave_one_out_predictions():
+    # 1 - H_ii rounding to 0 at a tiny alpha (p >> n, column scales 1e-6 to
+    # 1e6) made scikit-learn's scorers raise "Input contains infinity"
+    rng = np.random.RandomState(0)
+    alphas = [1e-6, 1.0, 100.0]
+    for _ in range(20):
+        X = rng.randn(8, 60) * 10.0 ** rng.uniform(-6, 6, size=60)
+        y = rng.randn(8)
+        ours = RidgeCV(alphas=alphas, scoring="neg_mean_squared_error").fit(X, y)
+        plain = RidgeCV(alphas=alphas).fit(X, y)
+        assert np.isfinite(ours.best_score_)
+        assert ours.alpha_ == plain.alpha_
