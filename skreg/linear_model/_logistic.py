@@ -539,8 +539,9 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         fit the softmax loss for K > 2 classes, 'ovr' fits K binary
         problems. 'multinomial' on two classes fits the softmax loss too
         (rows ``w_0``, ``w_1``, penalty on both) and, as scikit-learn < 1.8,
-        reports only ``w_1`` in ``coef_`` (shape (1, n_features);
-        ``w_0 = -w_1``), with probabilities ``softmax(-d, d)``.
+        reports one row in ``coef_`` (shape (1, n_features)):
+        ``(w_1 - w_0) / 2``, which is ``w_1`` under a pure L2 penalty
+        (``w_0 = -w_1`` then), with probabilities ``softmax(-d, d)``.
     penalty_factor : array-like of shape (n_features,), default=None
         Non-negative per-feature penalty weights (0: unpenalized feature);
         None means ones.
@@ -666,9 +667,13 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         coef = np.concatenate(coefs, axis=0)
         intercept = np.concatenate(intercepts)
         if self._binary_softmax():
-            # scikit-learn < 1.8's layout: only the second class's row (the
-            # first is its negative at the optimum, the rows being centered)
-            coef, intercept = coef[1:], intercept[1:]
+            # scikit-learn < 1.8's layout, one row: half the difference of
+            # the softmax rows, so that the scores are (-d, d). Pure L2 makes
+            # the rows opposite (this is then the second row); with L1 or no
+            # penalty the split between the rows is not unique, and keeping
+            # the second row alone lost the features the first one carried
+            coef = (coef[1:] - coef[:1]) / 2.0
+            intercept = (intercept[1:] - intercept[:1]) / 2.0
         self.coef_ = coef.astype(X.dtype, copy=False)
         self.intercept_ = intercept.astype(X.dtype, copy=False)
         self.n_iter_ = np.asarray(n_iter, dtype=np.int32)
@@ -738,6 +743,8 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         """
         check_is_fitted(self)
         scores = self.decision_function(X)
+        if scores.ndim == 1 and self._binary_softmax():
+            scores = 2.0 * scores  # as predict_proba: softmax of (-d, d)
         if scores.ndim == 1:
             return np.column_stack([-np.logaddexp(0.0, scores),
                                     -np.logaddexp(0.0, -scores)])

@@ -711,6 +711,26 @@ def test_multinomial_on_two_classes_uses_sklearn_legacy_layout():
                               warm_start=True).fit(X, y)
     warm.fit(X, y)
     assert warm.n_iter_[0] == 1
+    np.testing.assert_allclose(np.exp(soft.predict_log_proba(X)),
+                               soft.predict_proba(X), rtol=1e-12)
+
+
+@pytest.mark.parametrize("params", [{"l1_ratio": 1.0, "C": 0.5},
+                                    {"C": np.inf}])
+def test_multinomial_on_two_classes_with_a_non_unique_row_split(params):
+    # with L1 or no penalty the softmax rows need not be opposite; reporting
+    # the second row alone lost the features the first one carried
+    # (probabilities off by 0.88, coef_ all zero without a penalty). The
+    # cheapest split of v = w_1 - w_0 costs |v| in L1: the binary L1 fit at
+    # the same C has the same probabilities
+    X, y = make_data(2, seed=5, n=120, p=6)
+    soft = LogisticRegression(multi_class="multinomial", tol=1e-10,
+                              max_iter=1000, **params).fit(X, y)
+    binary = LogisticRegression(tol=1e-10, max_iter=1000, **params).fit(X, y)
+    np.testing.assert_allclose(soft.predict_proba(X), binary.predict_proba(X),
+                               atol=1e-6)
+    np.testing.assert_allclose(np.exp(soft.predict_log_proba(X)),
+                               soft.predict_proba(X), rtol=1e-12)
 
 
 def test_cv_routes_groups_to_the_splitter_like_sklearn():
