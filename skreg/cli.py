@@ -13,6 +13,7 @@ Bad input ends with one ``error:`` line and exit code 2, never a traceback.
 
 import argparse
 import contextlib
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -86,12 +87,17 @@ def dask_backend(address, n_jobs):
     cluster = None
     try:
         if address == "local":
-            cluster = LocalCluster(n_workers=n_jobs or 2, threads_per_worker=1,
+            # joblib's convention: -1 is every core, -2 all but one, ...
+            cpus = os.cpu_count() or 1
+            workers = 2 if n_jobs is None else (
+                n_jobs if n_jobs > 0 else max(1, cpus + 1 + n_jobs))
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
                                    processes=True, dashboard_address=None)
             client = Client(cluster)
         else:
             client = Client(address, timeout="10s")
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
+        # OSError: unreachable; ValueError: a malformed address ("no port")
         raise StudyError(f"cannot reach the dask scheduler {address!r}: {exc}") from exc
     try:
         with joblib.parallel_backend("dask"):

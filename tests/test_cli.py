@@ -263,3 +263,73 @@ def test_nan_scores_never_win_and_json_stays_strict(tmp_path):
     payload = {"x": [np.float64("nan"), np.inf, 1.5, np.int64(2)]}
     text = json.dumps(_strict_json(payload), allow_nan=False)
     assert json.loads(text) == {"x": [None, None, 1.5, 2]}
+
+
+def test_nullable_and_date_columns_from_parquet(tmp_path, capsys):
+    # pandas' NA in a string column crashed the imputer ("boolean value of NA
+    # is ambiguous"); a datetime column crashed it too: now refused by name
+    rng = np.random.default_rng(0)
+    n = 60
+    x = rng.normal(size=n)
+    frame = pd.DataFrame({
+        "x": x,
+        "kind": pd.array(rng.choice(["a", "b"], size=n), dtype="string"),
+        "y": 2 * x + rng.normal(scale=0.1, size=n),
+    })
+    frame.loc[3, "kind"] = pd.NA
+    path = tmp_path / "nullable.parquet"
+    frame.to_parquet(path)
+    code, stdout, stderr = run_cli(capsys, path, "--target", "y", "--models", "ridge",
+                                   "--cv", 3, "--out", tmp_path / "out")
+    assert code == 0, stderr
+    assert "Ridge" in stdout
+    frame["when"] = pd.date_range("2020-01-01", periods=n)
+    frame.to_parquet(path)
+    code, _stdout, stderr = run_cli(capsys, path, "--target", "y", "--models", "ridge",
+                                    "--cv", 3, "--out", tmp_path / "out")
+    assert code == 2
+    assert "date or time columns are not supported: when" in stderr
+
+
+def test_regression_mlp_early_stopping_on_small_folds():
+    from skreg._study.data import StudyData
+    from skreg._study.families import FAMILIES
+    from skreg._study.runner import Settings
+
+    mlp = FAMILIES["mlp"]
+
+    def data(n):
+        return StudyData(X=None, y=np.arange(float(n)), task="regression", source="t",
+                         target="y", numeric_columns=[], categorical_columns=[])
+
+    assert mlp._early_stopping(data(200), Settings(("mlp",), cv=5)) == (True, 0.1)
+    # 12 rows, 3 folds: 8 training rows need a quarter held out for 2 rows
+    assert mlp._early_stopping(data(12), Settings(("mlp",), cv=3)) == (True, 0.25)
+    # 6 rows, 3 folds: 4 training rows cannot spare 2
+    assert mlp._early_stopping(data(6), Settings(("mlp",), cv=3)) == (False, 0.1)
+    assert "early stopping is off" in mlp.notes(data(6), Settings(("mlp",), cv=3))[0]
+
+
+def test_scoring_reaches_ridge_and_lasso_says_how_it_chooses(tmp_path, capsys):
+    from skreg._study.data import StudyData
+    from skreg._study.families import FAMILIES
+    from skreg._study.runner import Settings
+
+    reg = StudyData(X=None, y=np.arange(20.0), task="regression", source="t",
+                    target="y", numeric_columns=[], categorical_columns=[])
+    settings = Settings(("ridge",), cv=3, scoring="neg_max_error")
+    ridge = FAMILIES["ridge"].estimator(reg, settings, "passthrough")
+    assert ridge.named_steps["model"].scoring == "neg_max_error"
+    assert "chosen by cross-validated mean squared error" in \
+        FAMILIES["lasso"].notes(reg, settings)[0]
+    assert FAMILIES["lasso"].notes(reg, Settings(("lasso",), cv=3, scoring="r2")) == []
+
+
+def test_malformed_dask_address_is_a_user_error(tmp_path, capsys):
+    pytest.importorskip("distributed")
+    path = tmp_path / "data.csv"
+    path.write_text("a,y\n" + "".join(f"{i},{i * 0.7}\n" for i in range(30)))
+    code, _stdout, stderr = run_cli(capsys, path, "--target", "y", "--models", "ridge",
+                                    "--dask", "garbage", "--out", tmp_path / "out")
+    assert code == 2
+    assert "cannot reach the dask scheduler 'garbage'" in stderr

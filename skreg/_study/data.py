@@ -210,9 +210,25 @@ def prepare(frame, target, task="auto", cv=5, source="data"):
             f"{X.shape[0]} rows are too few for {cv}-fold cross-validation"
         )
 
+    dates = [str(c) for c in X.columns
+             if pd.api.types.is_datetime64_any_dtype(X[c])
+             or pd.api.types.is_timedelta64_dtype(X[c])]
+    if dates:
+        raise StudyError(
+            "date or time columns are not supported: " + ", ".join(dates)
+            + "; convert them to numbers (e.g. days since a reference date) or "
+            "drop them"
+        )
     numeric = [c for c in X.columns if pd.api.types.is_numeric_dtype(X[c])
                and not pd.api.types.is_bool_dtype(X[c])]
     categorical = [c for c in X.columns if c not in numeric]
+    if categorical:
+        # pandas' NA (nullable string/boolean columns, e.g. from Parquet) as
+        # NaN: scikit-learn's imputer cannot compare with pd.NA
+        X = X.copy()
+        for c in categorical:
+            column = X[c].astype(object)
+            X[c] = column.where(column.notna(), np.nan)
     numeric_values = X[numeric].to_numpy(dtype=float) if numeric else np.zeros((1, 0))
     if np.isinf(numeric_values).any():
         raise StudyError("feature columns contain infinite values")

@@ -109,8 +109,24 @@ class _LogisticFamily(Family):
         return Selection({"C": C, "l1_ratio": l1_ratio}, model, curve)
 
 
+# scorers that rank a regression path as the mean squared error does
+_MSE_LIKE = {"r2", "neg_mean_squared_error", "neg_root_mean_squared_error"}
+
+
+def _mse_selection_note(name, data, settings):
+    """LassoCV / ElasticNetCV choose alpha by CV MSE whatever --scoring says."""
+    if data.task == "classification" or settings.scoring in _MSE_LIKE:
+        return []
+    return [f"{name}: alpha is chosen by cross-validated mean squared error (the "
+            f"coordinate-descent CV estimators have no scoring option); "
+            f"{settings.scoring} is reported at that alpha"]
+
+
 class LassoFamily(Family):
     name, label = "lasso", "Lasso (L1)"
+
+    def notes(self, data, settings):
+        return _mse_selection_note(self.name, data, settings)
 
     def estimator(self, data, settings, preprocessor):
         if data.task == "classification":
@@ -133,6 +149,9 @@ class LassoFamily(Family):
 
 class ElasticNetFamily(Family):
     name, label = "elasticnet", "Elastic net"
+
+    def notes(self, data, settings):
+        return _mse_selection_note(self.name, data, settings)
 
     def estimator(self, data, settings, preprocessor):
         if data.task == "classification":
@@ -163,8 +182,10 @@ class RidgeFamily(Family):
     def estimator(self, data, settings, preprocessor):
         if data.task == "classification":
             return _L2Logistic().estimator(data, settings, preprocessor)
-        # Efficient leave-one-out over the whole grid (one SVD / eigh).
-        return _linear_pipeline(preprocessor, skreg.RidgeCV(alphas=RIDGE_ALPHAS))
+        # Efficient leave-one-out over the whole grid (one SVD / eigh),
+        # scored with the study's scorer
+        return _linear_pipeline(
+            preprocessor, skreg.RidgeCV(alphas=RIDGE_ALPHAS, scoring=settings.scoring))
 
     def select(self, fitted, data):
         if data.task == "classification":
@@ -204,14 +225,17 @@ class MLPFamily(Family):
     def _early_stopping(data, settings):
         """``(early_stopping, validation_fraction)`` for the smallest training fold.
 
-        A classifier's validation split is stratified: it needs every class
-        at least twice in the training fold and room for one row per class.
+        A validation split needs two rows (a regressor's score); a
+        classifier's is stratified: it needs every class at least twice in
+        the training fold and room for one row per class. The fraction is
+        widened up to 0.3 for that, else early stopping is turned off.
         """
-        if data.task != "classification":
-            return True, 0.1
-        _, counts = np.unique(data.y.astype(str), return_counts=True)
         cv = settings.cv
         n_train = len(data.y) - -(-len(data.y) // cv)
+        if data.task != "classification":
+            fraction = max(0.1, 2 / n_train)
+            return (True, fraction) if fraction <= 0.3 else (False, 0.1)
+        _, counts = np.unique(data.y.astype(str), return_counts=True)
         rarest = counts.min() - -(-counts.min() // cv)
         fraction = max(0.1, (counts.size + 1) / n_train)
         if rarest < 2 or fraction > 0.3:
@@ -221,8 +245,10 @@ class MLPFamily(Family):
     def notes(self, data, settings):
         if self._early_stopping(data, settings)[0]:
             return []
+        split = ("a stratified validation split with every class"
+                 if data.task == "classification" else "a validation split")
         return [f"{self.name}: early stopping is off: a training fold is too small "
-                "for a stratified validation split with every class"]
+                f"for {split}"]
 
     def estimator(self, data, settings, preprocessor):
         classify = data.task == "classification"
