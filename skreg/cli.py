@@ -34,7 +34,8 @@ def build_parser():
     study = sub.add_parser(
         "study",
         help="how much regularization does this data need, and which kind?",
-        description=__doc__.split("\n\n")[1],
+        # the module docstring's paragraph, without its reST literals
+        description=__doc__.split("\n\n")[1].replace("``", ""),
     )
     study.add_argument("data", nargs="?", default=None,
                        help="CSV or Parquet file (default: a built-in dataset)")
@@ -44,7 +45,7 @@ def build_parser():
                        help="auto: classification for non-numeric or few-valued "
                             "integer targets (default: %(default)s)")
     study.add_argument(
-        "--models", type=lambda s: [m.strip() for m in s.split(",") if m.strip()],
+        "--models", type=_family_list,
         default=None,
         help="comma-separated families among " + ",".join(FAMILIES)
              + f" (default: {','.join(DEFAULT_MODELS['regression'])} for regression, "
@@ -69,6 +70,15 @@ def build_parser():
     study.add_argument("--debug", action="store_true",
                        help="show tracebacks of unexpected errors")
     return parser
+
+
+def _family_list(text):
+    """``--models``: comma-separated names; an empty list is an error."""
+    names = [m.strip() for m in text.split(",") if m.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(
+            f"no model family in {text!r}; choose among " + ",".join(FAMILIES))
+    return names
 
 
 @contextlib.contextmanager

@@ -333,3 +333,16 @@ def test_malformed_dask_address_is_a_user_error(tmp_path, capsys):
                                     "--dask", "garbage", "--out", tmp_path / "out")
     assert code == 2
     assert "cannot reach the dask scheduler 'garbage'" in stderr
+
+
+def test_empty_model_list_and_non_utf8_file_are_refused(tmp_path, capsys):
+    # "--models ," silently ran the default families
+    with pytest.raises(SystemExit) as exit_info:
+        main(["study", "--models", ",", "--out", str(tmp_path)])
+    assert exit_info.value.code == 2
+    assert "no model family in ','" in capsys.readouterr().err
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("a,y\n1,caf\xe9\n".encode("latin-1"))
+    code, _, stderr = run_cli(capsys, path, "--target", "y", "--out", tmp_path / "o")
+    assert code == 2
+    assert "is not UTF-8 text" in stderr

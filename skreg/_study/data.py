@@ -80,7 +80,9 @@ def read_table(path):
     except pd.errors.ParserError as exc:
         raise StudyError(f"could not parse {path} as CSV: {exc}") from exc
     except UnicodeDecodeError as exc:
-        raise StudyError(f"{path} is not a text CSV file ({exc.reason})") from exc
+        raise StudyError(
+            f"{path} is not UTF-8 text ({exc.reason}); save it as UTF-8 "
+            "(e.g. from a spreadsheet: CSV UTF-8)") from exc
     if frame.shape[0] == 0:
         raise StudyError(f"data file has a header but no rows: {path}")
     return frame

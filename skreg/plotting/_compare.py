@@ -1,6 +1,7 @@
 """Side-by-side comparison of L1, L2 and elastic-net penalties on one dataset."""
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.utils.multiclass import type_of_target
 
 from ._grid import default_grid, strength_param
@@ -143,11 +144,16 @@ class PenaltyComparisonDisplay:
             raise ValueError("estimators is empty: give at least one model to compare.")
         if n_validation < 2:
             raise ValueError(f"n_validation must be >= 2, got {n_validation}.")
+        names = list(estimators)
         if scoring is None:
-            score_name = "accuracy" if is_classification_target(y) else "R^2"
+            # the estimators' own score: accuracy for classifiers, R^2 for
+            # regressors (not guessed from y: an integer target may be
+            # regressed)
+            kinds = {is_classifier(est) for est in estimators.values()}
+            score_name = ("accuracy" if kinds == {True} else
+                          "R^2" if kinds == {False} else "score")
         else:
             score_name = scoring if isinstance(scoring, str) else "score"
-        names = list(estimators)
         n = len(names)
         fig, axes = plt.subplots(2, n, figsize=figsize or (4.2 * n, 7.0), squeeze=False)
         path_displays, validation_displays, best = [], [], {}

@@ -229,16 +229,20 @@ class TrainingHistoryDisplay:
         check_is_fitted(estimator)
         train_loss = getattr(estimator, "loss_curve_", None)
         if train_loss is None or len(train_loss) == 0:
+            hint = ("pass the fitted MLP itself (pipeline[-1])"
+                    if hasattr(estimator, "steps") else
+                    "scikit-learn's lbfgs solver records none")
             raise ValueError(
                 f"{type(estimator).__name__} has no loss_curve_: it recorded no "
-                "training history (scikit-learn's lbfgs solver records none)."
+                f"training history ({hint})."
             )
         val_score = getattr(estimator, "validation_scores_", None)
         val_loss = getattr(estimator, "validation_loss_curve_", None)
         best = None
         if getattr(estimator, "early_stopping", False):
             best = getattr(estimator, "best_epoch_", None)
-            if best is None and val_score is not None:
+            if (best is None and val_score is not None
+                    and not np.all(np.isnan(val_score))):
                 best = int(np.nanargmax(val_score))
         if getattr(estimator, "solver", None) == "lbfgs":
             plot_kw.setdefault("epoch_name", "L-BFGS iteration")

@@ -73,3 +73,14 @@ def test_default_estimators_follow_the_target_type():
         models = default_estimators(np.array(labels), l1_ratio=0.3)
         assert [m.l1_ratio for m in models.values()] == [1.0, 0.0, 0.3]
         assert all(type(m).__name__ == "LogisticRegression" for m in models.values())
+
+
+def test_score_label_follows_the_estimators_not_the_target():
+    # regressors on an integer-valued target (counts) were labelled
+    # "accuracy" while the curves showed R^2
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 3))
+    y = rng.integers(0, 30, size=80)
+    disp = PenaltyComparisonDisplay.from_estimators(
+        X, y, {"L1": lm.Lasso(), "L2": lm.Ridge()}, n_alphas=5, n_validation=3, cv=3)
+    assert disp.validation_displays[0].ax_.get_ylabel() == "R^2"

@@ -152,3 +152,20 @@ def _fit_val(model, X, y, X_val, y_val):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return model.fit(X, y, X_val=X_val, y_val=y_val)
+
+
+def test_all_nan_validation_scores_mark_no_epoch():
+    # a history whose validation scores are all NaN: numpy's "All-NaN slice
+    # encountered" used to escape from the best-epoch search
+    from types import SimpleNamespace
+
+    from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+
+    model = SkMLPClassifier(early_stopping=True)
+    fitted = SimpleNamespace(loss_curve_=[1.0, 0.8, 0.7],
+                             validation_scores_=[np.nan] * 3)
+    for name, value in vars(fitted).items():
+        setattr(model, name, value)
+    model.n_iter_ = 3  # what check_is_fitted looks for
+    disp = TrainingHistoryDisplay.from_estimator(model)
+    assert disp.best_epoch is None
