@@ -76,6 +76,12 @@ def _resolve_solver(solver, positive, is_sparse, n_samples, n_features, has_zero
         return "lbfgs"
     if solver in ("auto", "cholesky", "sag", "saga"):
         if is_sparse:
+            if n_features <= min(n_samples, _SPARSE_GRAM_MAX_FEATURES):
+                return "gram"
+            if n_samples < n_features and n_samples <= _SPARSE_GRAM_MAX_FEATURES:
+                # the n x n kernel: smaller, and of full rank where the
+                # p x p Gram matrix is singular (scikit-learn's choice too)
+                return "kernel_spectral" if has_zero_pf else "kernel"
             if n_features <= _SPARSE_GRAM_MAX_FEATURES:
                 return "gram"
             return "cg"
@@ -346,8 +352,9 @@ class Ridge(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimator)
           float64 Gram matrix is used instead. Dense ``X`` with p > n: the
           dual (kernel) form, Cholesky of the n x n matrix ``X X^T`` (an
           eigendecomposition when some ``penalty_factor`` is 0); sparse ``X``
-          with at most 2000 features: Cholesky of its Gram matrix (implicit
-          centering); wider sparse ``X``: 'sparse_cg'. 'sag'/'saga' are not
+          (implicit centering, float64 products): Cholesky of its Gram
+          matrix when p <= n, of its kernel when p > n, as long as the
+          smaller side is at most 2000; else 'sparse_cg'. 'sag'/'saga' are not
           stochastic here: they give the exact solution.
         - 'svd': thin SVD of the centered, weighted ``X`` (dense only).
         - 'sparse_cg': conjugate gradient on the normal equations.

@@ -250,14 +250,41 @@ def test_sparse_input_with_intercept_is_not_densified(monkeypatch):
         assert _rel(model.coef_, expected) < 1e-6
 
 
-def test_wide_sparse_uses_cg():
+def test_wide_sparse_uses_the_kernel_then_cg():
+    # p > n: the n x n kernel (of full rank where the p x p Gram matrix is
+    # singular); both sides above 2000: conjugate gradients
     rng = np.random.RandomState(0)
     X = sp.random(40, 2100, density=0.01, format="csr", random_state=rng)
     y = rng.randn(40)
     model = Ridge(alpha=1.0, tol=1e-10).fit(X, y)
+    assert model.solver_ == "cholesky"
+    ref = Ridge(alpha=1.0, solver="cholesky").fit(X.toarray(), y)
+    assert _rel(model.coef_, ref.coef_) < 1e-10
+    X = sp.random(2050, 2100, density=0.002, format="csr", random_state=rng)
+    y = rng.randn(2050)
+    model = Ridge(alpha=1.0, tol=1e-10).fit(X, y)
     assert model.solver_ == "sparse_cg"
     ref = Ridge(alpha=1.0, solver="cholesky").fit(X.toarray(), y)
     assert _rel(model.coef_, ref.coef_) < 1e-6
+
+
+def test_sparse_float32_products_are_float64():
+    # float32 data: the Gram matrix / kernel of a sparse X was formed in
+    # float32 (objective 100x the optimum on 8 x 40 data at alpha=1e-6)
+    def objective(m, X64, y):
+        w = m.coef_.astype(np.float64)
+        r = y - X64 @ w - m.intercept_
+        return r @ r + 1e-6 * w @ w
+
+    worst = 0.0
+    for seed in range(10):
+        rng = np.random.RandomState(seed)
+        X = sp.csr_matrix(rng.randn(8, 40).astype(np.float32))
+        y = rng.randn(8)
+        X64 = X.toarray().astype(np.float64)
+        best = objective(Ridge(alpha=1e-6).fit(X64, y), X64, y)
+        worst = max(worst, objective(Ridge(alpha=1e-6).fit(X, y), X64, y) / best)
+    assert worst < 2.0
 
 
 @pytest.mark.parametrize("ill_conditioned", [False, True])
