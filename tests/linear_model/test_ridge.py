@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn import linear_model as sk
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import KFold
 
 from skreg import Ridge, RidgeCV
 
@@ -938,3 +939,20 @@ def test_ridgecv_scorer_never_sees_infinite_leave_one_out_predictions():
         plain = RidgeCV(alphas=alphas).fit(X, y)
         assert np.isfinite(ours.best_score_)
         assert ours.alpha_ == plain.alpha_
+
+
+def test_ridgecv_kfold_scores_with_widely_spread_column_scales():
+    # column scales 2e-5 to 9e5: each fold's X^T X lost directions at its
+    # rounding level, so a small alpha was scored wrongly (R^2 -0.334
+    # against -0.276 by refitting); the fold then uses the SVD of X
+    rng = np.random.RandomState(3)
+    X = rng.randn(30, 10) * np.logspace(-4.7, 5.95, 10)
+    Y = X @ (rng.randn(10, 3) / np.logspace(-4.7, 5.95, 10)[:, None]) \
+        + rng.randn(30, 3)
+    for alpha in (4e-7, 6e3):
+        ours = RidgeCV(alphas=[alpha], cv=5).fit(X, Y).best_score_
+        refits = []
+        for train, test in KFold(5).split(X):
+            model = Ridge(alpha=alpha, solver="svd").fit(X[train], Y[train])
+            refits.append(model.score(X[test], Y[test]))
+        assert ours == pytest.approx(np.mean(refits), rel=1e-6)
