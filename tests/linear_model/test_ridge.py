@@ -956,3 +956,26 @@ def test_ridgecv_kfold_scores_with_widely_spread_column_scales():
             model = Ridge(alpha=alpha, solver="svd").fit(X[train], Y[train])
             refits.append(model.score(X[test], Y[test]))
         assert ours == pytest.approx(np.mean(refits), rel=1e-6)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_ridgecv_leave_one_out_at_tiny_alpha_when_p_exceeds_n(fit_intercept):
+    # 1 - H_ii was formed by subtraction: at alpha=1e-12 on 5 x 10 data the
+    # leave-one-out errors were off by up to 33 % (1.69650 instead of
+    # 1.69688 on average); the kernel's eigenbasis gives it without one
+    rng = np.random.RandomState(0)
+    X = rng.randn(5, 10)
+    y = rng.randn(5)
+    alpha = 1e-12
+    model = RidgeCV(alphas=[alpha], fit_intercept=fit_intercept,
+                    store_cv_results=True).fit(X, y)
+    brute = []
+    for i in range(5):
+        keep = np.arange(5) != i
+        Xk, yk = X[keep], y[keep]
+        xm = Xk.mean(axis=0) if fit_intercept else np.zeros(10)
+        ym = yk.mean() if fit_intercept else 0.0
+        A = np.vstack([Xk - xm, np.sqrt(alpha) * np.eye(10)])
+        w = np.linalg.lstsq(A, np.r_[yk - ym, np.zeros(10)], rcond=None)[0]
+        brute.append((y[i] - (X[i] - xm) @ w - ym) ** 2)
+    np.testing.assert_allclose(model.cv_results_[:, 0], brute, rtol=1e-6)
