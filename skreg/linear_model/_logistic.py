@@ -307,6 +307,26 @@ def _warn_convergence(max_iter, tol, kkt):
     )
 
 
+def critical_C(X, y, *, l1_ratio, fit_intercept=True, sample_weight=None,
+               class_weight=None, penalty_factor=None, multi_class="auto"):
+    """Largest C at which every penalized coefficient is zero (inf without L1).
+
+    Exact with an intercept, sample and class weights and penalty factors
+    (for one-vs-rest, the largest over the classes' problems), as the start
+    of :func:`logistic_path`'s default grid.
+    """
+    X, y_enc, classes, sw = _validate_inputs(None, X, y, sample_weight)
+    weights = _class_sample_weights(y_enc, classes, sw, class_weight)
+    pf = check_penalty_factor(penalty_factor, X.shape[1])
+    Xa = ColumnAccess(X)
+    datafits, total = _make_datafits(y_enc, classes.shape[0], weights, multi_class)
+    alpha_crit = max(_critical_alpha(Xa, df, l1_ratio, pf, fit_intercept)[0]
+                     for df in datafits)
+    if not (np.isfinite(alpha_crit) and alpha_crit > 0):
+        return np.inf
+    return 1.0 / (alpha_crit * total)
+
+
 def _default_Cs(n_Cs, alpha_crit, total_weight):
     """``n_Cs`` values from the critical C over four decades (or 1e-4..1e4)."""
     if np.isfinite(alpha_crit) and alpha_crit > 0:

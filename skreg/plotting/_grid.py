@@ -149,11 +149,18 @@ def default_grid(estimator, X, y, *, n_points=100, eps=1e-3, sample_weight=None)
       pure L2 the start uses l1_ratio = 0.01 (small, not zero,
       coefficients). The grid is returned in increasing C.
     Alphas are returned in decreasing order (strong to weak, as path solvers).
+    For skreg models with an L1 part the start is skreg's exact one instead,
+    with their penalty factors, positivity and class weights.
     """
     strength = strength_param(estimator)
     params = estimator.get_params(deep=False)
     fit_intercept = params.get("fit_intercept", True)
     l1_ratio = l1_ratio_of(estimator)
+    exact = _exact_start(estimator, X, y, strength, l1_ratio, sample_weight)
+    if exact is not None:
+        if strength == "C":
+            return np.geomspace(exact, exact / eps, n_points)
+        return np.geomspace(exact, exact * eps, n_points)
     if strength == "C":
         Y = _targets(y, "C")
         p0 = np.full(Y.shape[1], 1.0 / max(Y.shape[1], 2))
@@ -183,6 +190,40 @@ def default_grid(estimator, X, y, *, n_points=100, eps=1e-3, sample_weight=None)
         fro2 = float(np.sum(Xd**2))
     fro2 = max(fro2, np.finfo(float).tiny)
     return np.geomspace(fro2 * 1e2, fro2 * 1e-5, n_points)
+
+
+def _exact_start(estimator, X, y, strength, l1_ratio, sample_weight):
+    """skreg's exact alpha_max / critical C for a skreg model with an L1 part.
+
+    It accounts for the estimator's ``penalty_factor``, ``positive`` and
+    ``class_weight``, which the generic start above ignores (a grid from it
+    started with a non-zero coefficient). None for other models.
+    """
+    if l1_ratio <= 0 or not type(estimator).__module__.startswith("skreg."):
+        return None
+    params = estimator.get_params(deep=False)
+    common = dict(fit_intercept=params.get("fit_intercept", True),
+                  sample_weight=sample_weight,
+                  penalty_factor=params.get("penalty_factor"))
+    if strength == "C":
+        from ..linear_model._logistic import critical_C
+
+        multi_class = params.get("multi_class", "auto")
+        start = critical_C(X, y, l1_ratio=l1_ratio,
+                           class_weight=params.get("class_weight"),
+                           multi_class=multi_class if multi_class in
+                           ("auto", "multinomial", "ovr") else "auto", **common)
+    else:
+        from sklearn.utils import check_array
+
+        from ..linear_model._path import alpha_grid
+
+        X = check_array(X, accept_sparse=["csr", "csc"],
+                        dtype=[np.float64, np.float32])
+        y = np.asarray(y, dtype=np.float64)
+        start = alpha_grid(X, y, l1_ratio=l1_ratio, n_alphas=1,
+                           positive=params.get("positive", False), **common)[0]
+    return float(start) if np.isfinite(start) and start > 0 else None
 
 
 def refit_path(estimator, X, y, grid, *, sample_weight=None):

@@ -319,3 +319,20 @@ def test_sklearn_logistic_cv_with_its_default_parameters():
         cv_model = SkLogisticRegressionCV(Cs=4, cv=3).fit(X, y)
     disp = RegularizationPathDisplay.from_estimator(cv_model, X, y)
     assert np.all(disp.nonzero_line_.get_ydata() == X.shape[1])  # an L2 path
+
+
+def test_default_grid_starts_empty_with_penalty_factors_and_class_weights(binary):
+    # the generic start ignored penalty factors and class weights: the first
+    # point of the path had a non-zero coefficient
+    X, y = binary
+    pf = np.linspace(0.2, 3.0, X.shape[1])
+    for est in (lm.LogisticRegression(l1_ratio=1.0, class_weight="balanced"),
+                lm.LogisticRegression(l1_ratio=1.0, penalty_factor=pf)):
+        disp = RegularizationPathDisplay.from_estimator(est, X, y, n_alphas=4)
+        assert disp.nonzero_line_.get_ydata()[0] == 0
+    Xd, yd = load_diabetes(return_X_y=True)
+    pf = np.linspace(0.2, 3.0, Xd.shape[1])
+    disp = RegularizationPathDisplay.from_estimator(
+        lm.Lasso(penalty_factor=pf), Xd, yd, n_alphas=4)
+    assert disp.nonzero_line_.get_ydata()[0] == 0
+    assert disp.nonzero_line_.get_ydata()[1] > 0
