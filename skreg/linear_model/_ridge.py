@@ -129,8 +129,20 @@ def _svd_fallback(X, Y, sample_weight, pf, fit_intercept, alphas):
     least-norm solve on ``X^T X`` gave 398). Returns ``(W, None, None)``:
     the Gram matrix is not to be used for the certificate either.
     """
+    if sparse.issparse(X):
+        X = X.toarray()
     spectrum = RidgeSpectrum(X, Y, sample_weight, pf, fit_intercept, "svd")
     return spectrum.coef(alphas), None, None
+
+
+# largest sparse X (entries) densified for the SVD fallback (80 MB float64)
+_SVD_FALLBACK_MAX_ENTRIES = 10_000_000
+
+
+def _svd_affordable(X):
+    """Dense X, or a sparse one small enough to densify for its SVD."""
+    return (not sparse.issparse(X)
+            or X.shape[0] * X.shape[1] <= _SVD_FALLBACK_MAX_ENTRIES)
 
 
 def _fit_ridge(X, Y, sample_weight, alphas, pf, *, fit_intercept, solver, positive,
@@ -178,10 +190,12 @@ def _fit_ridge(X, Y, sample_weight, alphas, pf, *, fit_intercept, solver, positi
     elif kind == "gram":
         G = design.gram()
         C = design.rmatmat(B)
-        W, fallback = solve_gram_cholesky(G, C, alphas, pf)
+        # the precision G was formed in (float32 for dense float32 data)
+        eps = np.finfo(np.float64 if is_sparse else X.dtype).eps
+        W, fallback = solve_gram_cholesky(G, C, alphas, pf, eps)
         if fallback:
             reported = "svd"
-            if not is_sparse:
+            if _svd_affordable(X):
                 W, G, C = _svd_fallback(X, Y, sample_weight, pf, fit_intercept,
                                         alphas)
     elif kind == "kernel":
@@ -191,7 +205,7 @@ def _fit_ridge(X, Y, sample_weight, alphas, pf, *, fit_intercept, solver, positi
         W *= scale[:, None]
         if fallback:
             reported = "svd"
-            if not is_sparse:
+            if _svd_affordable(X):
                 W, _, _ = _svd_fallback(X, Y, sample_weight, pf, fit_intercept,
                                         alphas)
     elif kind in ("svd", "kernel_spectral"):

@@ -34,6 +34,7 @@ from ._ridge import (
     _fit_ridge,
     _RidgePredictMixin,
     _set_linear_attributes,
+    _svd_affordable,
     _validate_fit_data,
 )
 from ._ridge_solvers import (
@@ -290,12 +291,12 @@ class RidgeCV(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
         X64 = X.astype(np.float64) if X.dtype != np.float64 else X
         mode = choose_mode(X64, self.gcv_mode)
         spectrum = RidgeSpectrum(X64, Y, sw, pf, self.fit_intercept, mode)
-        if (mode == "gram" and self.gcv_mode is None and not sparse.issparse(X64)
-                and spectrum.null.any()):
+        if mode == "gram" and spectrum.null.any() and _svd_affordable(X64):
             # eigenvalues of X^T X at its rounding level: squaring lost
             # directions that the singular values of X keep (columns with a
             # mean of 1e8 and a spread of 1: objective 313 instead of 3.99)
-            spectrum = RidgeSpectrum(X64, Y, sw, pf, self.fit_intercept, "svd")
+            dense = X64.toarray() if sparse.issparse(X64) else X64
+            spectrum = RidgeSpectrum(dense, Y, sw, pf, self.fit_intercept, "svd")
         looe = spectrum.loo_residuals(alphas)  # (n, t, A)
         n, n_targets = Y.shape
         per_target = self.alpha_per_target and n_targets > 1
@@ -412,13 +413,14 @@ class RidgeCV(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
             spectrum = RidgeSpectrum(
                 Xtr, Y[train], sw_tr, pf, self.fit_intercept, mode
             )
-            if mode == "gram" and not sparse.issparse(Xtr) and spectrum.null.any():
+            if mode == "gram" and spectrum.null.any() and _svd_affordable(Xtr):
                 # X^T X squared away directions the fold's singular values
                 # keep (column scales 2e-5 to 9e5: R^2 -0.334 instead of
                 # -0.276 at a small alpha, and another alpha_ than
                 # scikit-learn's refits)
+                dense = Xtr.toarray() if sparse.issparse(Xtr) else Xtr
                 spectrum = RidgeSpectrum(
-                    Xtr, Y[train], sw_tr, pf, self.fit_intercept, "svd"
+                    dense, Y[train], sw_tr, pf, self.fit_intercept, "svd"
                 )
             Xte, Yte = X[test], Y[test]
             score_params = {

@@ -30,6 +30,7 @@ from threadpoolctl import ThreadpoolController
 _CANCELLATION_LIMIT = 1e6
 # Largest matrix dimension factorized with a single BLAS thread.
 _SINGLE_THREAD_MAX_SIZE = 4000
+_EPS64 = float(np.finfo(np.float64).eps)
 
 
 def weighted_means(X, Y, sample_weight, fit_intercept):
@@ -454,6 +455,18 @@ def _cholesky_or_none(M, regularized=False):
     return factor
 
 
+def _above_rounding(floor, M, eps=_EPS64):
+    """Whether a ridge term ``floor`` on M's diagonal exceeds M's rounding.
+
+    Then M is positive definite in floating point too, and its Cholesky
+    factor is trusted whatever its pivots; a smaller ridge term (alpha =
+    1e-10 against a kernel of norm 1e3) leaves M numerically singular.
+    ``eps``: the precision M was formed in (float32 data: float32's).
+    """
+    diag = np.abs(np.diag(M))
+    return floor > M.shape[0] * eps * diag.max(initial=0.0)
+
+
 def _pinv_solve(M, C, floor=0.0):
     """Least-norm solution of the symmetric PSD system ``M W = C``.
 
@@ -477,7 +490,7 @@ def _pinv_solve(M, C, floor=0.0):
     return d[:, None] * (V @ (inv[:, None] * (V.T @ (d[:, None] * C))))
 
 
-def solve_gram_cholesky(G, C, alphas, pf):
+def solve_gram_cholesky(G, C, alphas, pf, eps=_EPS64):
     """Solve ``(G + alpha_t diag(pf)) w_t = c_t`` for every target t.
 
     Returns ``(W, used_fallback)``; singular systems are solved in the
@@ -492,7 +505,7 @@ def solve_gram_cholesky(G, C, alphas, pf):
         floor = alpha * pf.min(initial=np.inf) if p else 0.0
         M = G.copy()
         M.flat[:: p + 1] += alpha * pf
-        factor = _cholesky_or_none(M, regularized=floor > 0)
+        factor = _cholesky_or_none(M, regularized=_above_rounding(floor, M, eps))
         if factor is not None:
             W[:, cols] = linalg.cho_solve(factor, C[:, cols], check_finite=False)
         else:
@@ -560,6 +573,9 @@ def solve_kernel_cholesky(design, B, alphas):
     Only for strictly positive penalty factors, folded into ``design.scale``
     (the returned coefficients are in that scaled space).
     """
+    X = design.X
+    # the precision K was formed in: float32 for dense float32 data
+    eps = np.finfo(X.dtype if not sparse.issparse(X) else np.float64).eps
     K = design.kernel()
     n = K.shape[0]
     dual = np.empty_like(B)
@@ -568,7 +584,7 @@ def solve_kernel_cholesky(design, B, alphas):
         cols = alphas == alpha
         M = K.copy()
         M.flat[:: n + 1] += alpha
-        factor = _cholesky_or_none(M, regularized=alpha > 0)
+        factor = _cholesky_or_none(M, regularized=_above_rounding(alpha, M, eps))
         if factor is not None:
             dual[:, cols] = linalg.cho_solve(factor, B[:, cols], check_finite=False)
         else:

@@ -278,7 +278,10 @@ class RidgeSpectrum:
         ``[i, t, j]`` is ``sqrt(sw_i) (y_it - yhat_it^{(-i)})`` for ``alphas[j]``.
         """
         n, n_targets = self.B.shape
-        if self.mode == "kernel" and self.Z.shape[1] == n:
+        if (self.mode == "kernel" and self.Z.shape[1] == n
+                and np.count_nonzero(self.null) == np.count_nonzero(self.known_null)):
+            # the null directions are exactly the unpenalized part's (no
+            # other one mixes with them): no subtraction needed
             return self._kernel_loo_residuals(alphas)
         H = self.hat_weights(alphas)  # (k, A)
         k = H.shape[0]
@@ -317,6 +320,8 @@ class RidgeSpectrum:
         with np.errstate(invalid="ignore"):
             g = np.where(alphas[None, :] > 0, alphas[None, :] * inv,
                          1.0 - self.evals[:, None] * inv)
+        # the known null directions span the unpenalized part, whose hat
+        # diagonal base_diag they carry: leaving them out is that subtraction
         g[self.known_null] = 0.0
         one_minus = np.square(self.Z) @ g  # (n, A)
         blocks = (g[:, None, :] * self.a[:, :, None]).reshape(g.shape[0], -1)

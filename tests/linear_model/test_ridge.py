@@ -979,3 +979,35 @@ def test_ridgecv_leave_one_out_at_tiny_alpha_when_p_exceeds_n(fit_intercept):
         w = np.linalg.lstsq(A, np.r_[yk - ym, np.zeros(10)], rcond=None)[0]
         brute.append((y[i] - (X[i] - xm) @ w - ym) ** 2)
     np.testing.assert_allclose(model.cv_results_[:, 0], brute, rtol=1e-6)
+
+
+def test_sparse_wide_ridge_at_a_tiny_alpha_matches_the_svd_solution():
+    # p > n sparse X at alpha=1e-10: the kernel K + alpha I is singular in
+    # rounding; its Cholesky must not be trusted (objective 8e8 where
+    # predicting the mean gives 166): the small sparse X falls back to the SVD
+    rng = np.random.RandomState(5)
+    X = sp.random(15, 60, density=0.3, format="csc", random_state=rng)
+    y = rng.randn(15) * 3.0
+    ours = Ridge(alpha=1e-10).fit(X, y)
+    ref = Ridge(alpha=1e-10, solver="svd").fit(X.toarray(), y)
+
+    def objective(m):
+        r = y - X @ m.coef_ - m.intercept_
+        return r @ r + 1e-10 * m.coef_ @ m.coef_
+
+    assert objective(ours) <= objective(ref) * (1 + 1e-6) + 1e-12
+
+
+def test_ridgecv_leave_one_out_with_a_rank_deficient_X():
+    # rank-20 X of 40 x 60: the intercept's null direction mixes with the
+    # others in the kernel's eigenbasis; the LOO errors must still be exact
+    rng = np.random.RandomState(2)
+    X = rng.randn(40, 20) @ rng.randn(20, 60)
+    y = rng.randn(40)
+    model = RidgeCV(alphas=[1.0], store_cv_results=True).fit(X, y)
+    brute = []
+    for i in range(40):
+        keep = np.arange(40) != i
+        fit = Ridge(alpha=1.0, solver="svd").fit(X[keep], y[keep])
+        brute.append((y[i] - fit.predict(X[i:i + 1])[0]) ** 2)
+    np.testing.assert_allclose(model.cv_results_[:, 0], brute, rtol=1e-6)
