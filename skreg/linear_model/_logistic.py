@@ -123,6 +123,16 @@ def _class_weight_factors(y_encoded, classes, sample_weight, class_weight):
     """``class_weight[y_i]`` per sample; 'balanced' counts the sample weights,
     as scikit-learn does."""
     check_class_weight(class_weight)
+    if isinstance(class_weight, str):  # 'balanced': divides by each class's weight
+        mass = np.bincount(y_encoded, weights=sample_weight, minlength=len(classes))
+        empty = [_label(c) for c, m in zip(classes, mass, strict=True) if m <= 0]
+        if empty:
+            # the balanced weight would be infinite: the fit used to come back
+            # NaN with kkt_violation_ = 0 and no warning
+            raise ValueError(
+                "class_weight='balanced' is undefined: the samples of class "
+                + ", ".join(empty) + " have zero total sample weight."
+            )
     per_class = compute_class_weight(
         class_weight, classes=classes, y=classes[y_encoded],
         sample_weight=sample_weight,

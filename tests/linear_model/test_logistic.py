@@ -786,3 +786,12 @@ def test_stalled_prox_newton_hands_over_to_exact_newton():
                                   max_iter=1000).fit(X, y)
     np.testing.assert_allclose(clf.predict_proba(X), ref.predict_proba(X),
                                atol=1e-3)
+
+
+def test_balanced_class_weight_with_a_zero_weight_class_is_refused():
+    # the class's balanced weight is infinite: the fit came back with a NaN
+    # intercept, kkt_violation_ = 0 and no warning
+    X, y = make_data(3, seed=7, n=60, p=4)
+    sw = np.where(y == 2, 0.0, 1.0)
+    with pytest.raises(ValueError, match="samples of class 2 have zero total"):
+        LogisticRegression(class_weight="balanced").fit(X, y, sample_weight=sw)
