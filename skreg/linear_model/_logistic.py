@@ -810,7 +810,9 @@ class LogisticRegressionCV(LogisticRegression):
     cv : int, cross-validation generator or iterable, default=None
         None means 5-fold stratified, as scikit-learn (which warns when the
         smallest class has fewer than 5 members; with 3+ classes a training
-        fold may then lack a class, which is fitted all the same).
+        fold may then lack a class, which is fitted all the same). When
+        every class has fewer than 5 members (scikit-learn raises there),
+        as many folds as the largest class has members, with a warning.
     dual : bool, default=False
         Accepted for compatibility (the primal is always solved).
     penalty : {'l1', 'l2', 'elasticnet'}, default='deprecated'
@@ -991,8 +993,18 @@ class LogisticRegressionCV(LogisticRegression):
             raise ValueError(f"Cs must contain positive values; got {Cs}.")
         y_labels = classes[y_enc]
         # None: 5-fold stratified, as scikit-learn (which warns, and fits,
-        # when a class has fewer members than folds)
-        cv = check_cv(self.cv, y_labels, classifier=True)
+        # when some class has fewer members than folds); when every class
+        # has fewer than 5 members, where scikit-learn's splitter raises,
+        # as many folds as the largest class has members
+        cv = self.cv
+        largest = int(np.bincount(y_enc).max())
+        if cv is None and 2 <= largest < 5:
+            warnings.warn(
+                f"Every class has fewer than 5 members: using {largest}-fold "
+                "instead of 5-fold cross-validation.", UserWarning,
+            )
+            cv = largest
+        cv = check_cv(cv, y_labels, classifier=True)
         if _routing_enabled():
             routed = process_routing(self, "fit", sample_weight=sample_weight,
                                      **params)
