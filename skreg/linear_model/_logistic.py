@@ -55,6 +55,7 @@ from ..utils.validation import (
     check_class_weight,
     check_penalty_factor,
     check_sample_weight,
+    take_sample_rows,
 )
 from ._cv_selection import (
     SELECTION_RULES,
@@ -1172,14 +1173,6 @@ class LogisticRegressionCV(LogisticRegression):
         return scorer(self, X, y, **kwargs)
 
 
-def _fold_rows(value, rows, n_samples):
-    """``value[rows]`` for a per-sample parameter, else ``value``."""
-    if hasattr(value, "__len__") and not isinstance(value, str) \
-            and len(value) == n_samples:
-        return value.iloc[rows] if hasattr(value, "iloc") else np.asarray(value)[rows]
-    return value
-
-
 def _fold_scorer(scorer, classes):
     """The scorer of the held-out folds, told every class (scikit-learn's rule).
 
@@ -1243,7 +1236,7 @@ def _fold_path(X, y_enc, classes, sw, cw, train, test, Cs, l1_ratio, pf,
     model.classes_ = classes
     X_test, y_test = X[test], classes[y_enc[test]]
     # the test fold's rows of every per-sample scorer parameter
-    kwargs = {key: _fold_rows(value, test, X.shape[0])
+    kwargs = {key: take_sample_rows(value, test, X.shape[0])
               for key, value in score_params.items()}
     scores = np.empty(Cs.shape[0])
     for c in range(Cs.shape[0]):

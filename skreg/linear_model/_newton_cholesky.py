@@ -39,6 +39,7 @@ quantities whichever solver ran.
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg import cho_solve
 
 from ._glm_kernels import enet_kkt_scores
 from ._prox_newton import _line_search
@@ -165,8 +166,6 @@ def newton_step(H, g, flat):
             H[np.ix_(idx, idx)] += c / idx.shape[0]
     factor = _cholesky_or_none(np.asfortranarray(H))
     if factor is not None:
-        from scipy.linalg import cho_solve
-
         return cho_solve(factor, -g, check_finite=False)
     return _pinv_solve(H, -g[:, None])[:, 0]
 

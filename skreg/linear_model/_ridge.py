@@ -40,7 +40,7 @@ from ._ridge_solvers import (
     solve_lsqr,
     weighted_means,
 )
-from ._ridge_spectral import RidgeSpectrum
+from ._ridge_spectral import RidgeSpectrum, svd_affordable, svd_spectrum
 
 # Sparse X with at most this many features is solved exactly through its
 # (dense, p x p) Gram matrix; wider sparse X uses conjugate gradient.
@@ -129,20 +129,8 @@ def _svd_fallback(X, Y, sample_weight, pf, fit_intercept, alphas):
     least-norm solve on ``X^T X`` gave 398). Returns ``(W, None, None)``:
     the Gram matrix is not to be used for the certificate either.
     """
-    if sparse.issparse(X):
-        X = X.toarray()
-    spectrum = RidgeSpectrum(X, Y, sample_weight, pf, fit_intercept, "svd")
+    spectrum = svd_spectrum(X, Y, sample_weight, pf, fit_intercept)
     return spectrum.coef(alphas), None, None
-
-
-# largest sparse X (entries) densified for the SVD fallback (80 MB float64)
-_SVD_FALLBACK_MAX_ENTRIES = 10_000_000
-
-
-def _svd_affordable(X):
-    """Dense X, or a sparse one small enough to densify for its SVD."""
-    return (not sparse.issparse(X)
-            or X.shape[0] * X.shape[1] <= _SVD_FALLBACK_MAX_ENTRIES)
 
 
 def _fit_ridge(X, Y, sample_weight, alphas, pf, *, fit_intercept, solver, positive,
@@ -195,7 +183,7 @@ def _fit_ridge(X, Y, sample_weight, alphas, pf, *, fit_intercept, solver, positi
         W, fallback = solve_gram_cholesky(G, C, alphas, pf, eps)
         if fallback:
             reported = "svd"
-            if _svd_affordable(X):
+            if svd_affordable(X):
                 W, G, C = _svd_fallback(X, Y, sample_weight, pf, fit_intercept,
                                         alphas)
     elif kind == "kernel":
@@ -205,7 +193,7 @@ def _fit_ridge(X, Y, sample_weight, alphas, pf, *, fit_intercept, solver, positi
         W *= scale[:, None]
         if fallback:
             reported = "svd"
-            if _svd_affordable(X):
+            if svd_affordable(X):
                 W, _, _ = _svd_fallback(X, Y, sample_weight, pf, fit_intercept,
                                         alphas)
     elif kind in ("svd", "kernel_spectral"):

@@ -29,12 +29,12 @@ from ..utils._sklearn_private import (
     _routing_enabled,
     scorer_accepts_sample_weight,
 )
+from ..utils.validation import take_sample_rows
 from ._ridge import (
     Ridge,
     _fit_ridge,
     _RidgePredictMixin,
     _set_linear_attributes,
-    _svd_affordable,
     _validate_fit_data,
 )
 from ._ridge_solvers import (
@@ -42,7 +42,7 @@ from ._ridge_solvers import (
     check_finite_solution,
     kkt_violation,
 )
-from ._ridge_spectral import RidgeSpectrum, choose_mode
+from ._ridge_spectral import accurate_spectrum, choose_mode
 
 
 class _LooIdentityRegressor(RegressorMixin, BaseEstimator):
@@ -289,14 +289,8 @@ class RidgeCV(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
             )
         # Like scikit-learn: leave-one-out runs in float64.
         X64 = X.astype(np.float64) if X.dtype != np.float64 else X
-        mode = choose_mode(X64, self.gcv_mode)
-        spectrum = RidgeSpectrum(X64, Y, sw, pf, self.fit_intercept, mode)
-        if mode == "gram" and spectrum.null.any() and _svd_affordable(X64):
-            # eigenvalues of X^T X at its rounding level: squaring lost
-            # directions that the singular values of X keep (columns with a
-            # mean of 1e8 and a spread of 1: objective 313 instead of 3.99)
-            dense = X64.toarray() if sparse.issparse(X64) else X64
-            spectrum = RidgeSpectrum(dense, Y, sw, pf, self.fit_intercept, "svd")
+        spectrum = accurate_spectrum(X64, Y, sw, pf, self.fit_intercept,
+                                     choose_mode(X64, self.gcv_mode))
         looe = spectrum.loo_residuals(alphas)  # (n, t, A)
         n, n_targets = Y.shape
         per_target = self.alpha_per_target and n_targets > 1
@@ -410,21 +404,11 @@ class RidgeCV(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
                 )
             n_tr, p = Xtr.shape
             mode = "kernel" if n_tr <= p else "gram"
-            spectrum = RidgeSpectrum(
-                Xtr, Y[train], sw_tr, pf, self.fit_intercept, mode
-            )
-            if mode == "gram" and spectrum.null.any() and _svd_affordable(Xtr):
-                # X^T X squared away directions the fold's singular values
-                # keep (column scales 2e-5 to 9e5: R^2 -0.334 instead of
-                # -0.276 at a small alpha, and another alpha_ than
-                # scikit-learn's refits)
-                dense = Xtr.toarray() if sparse.issparse(Xtr) else Xtr
-                spectrum = RidgeSpectrum(
-                    dense, Y[train], sw_tr, pf, self.fit_intercept, "svd"
-                )
+            spectrum = accurate_spectrum(Xtr, Y[train], sw_tr, pf,
+                                         self.fit_intercept, mode)
             Xte, Yte = X[test], Y[test]
             score_params = {
-                key: _take(value, test, n_samples)
+                key: take_sample_rows(value, test, n_samples)
                 for key, value in all_score_params.items()
             }
             scores = []
@@ -468,14 +452,6 @@ class RidgeCV(_RidgePredictMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-
-
-def _take(value, indices, n_samples):
-    """Rows ``indices`` of per-sample metadata; other metadata unchanged."""
-    if hasattr(value, "__len__") and not isinstance(value, str):
-        if len(value) == n_samples:
-            return np.asarray(value)[indices]
-    return value
 
 
 def _first_argmax(scores):

@@ -96,3 +96,12 @@ def check_class_weight(class_weight):
             + ", ".join(f"{label!s}: {weight!s}" for label, weight in bad.items())
             + "."
         )
+
+
+def take_sample_rows(value, rows, n_samples):
+    """Rows ``rows`` of per-sample metadata (length ``n_samples``); other
+    metadata (scalars, strings, arrays of another length) unchanged."""
+    if hasattr(value, "__len__") and not isinstance(value, str) \
+            and len(value) == n_samples:
+        return np.asarray(value)[rows]
+    return value
